@@ -1,0 +1,3 @@
+from corsproof.cli import main
+
+raise SystemExit(main())

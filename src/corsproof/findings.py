@@ -1,0 +1,120 @@
+"""Locations, findings and the result of a run: what every reporter consumes."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any
+
+SEVERITIES = ("critical", "high", "medium", "low")
+SEVERITY_RANK = {name: rank for rank, name in enumerate(reversed(SEVERITIES))}  # low=0 … critical=3
+
+
+def at_least(severity: str, threshold: str) -> bool:
+    return SEVERITY_RANK[severity] >= SEVERITY_RANK[threshold]
+
+
+@dataclass(frozen=True)
+class Location:
+    """A span in a source file; lines and columns are 1-based, `end_column` is exclusive."""
+
+    path: str
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    # the statement that contains the span: suppression comments anywhere in it count
+    stmt_line: int = 0
+    stmt_end_line: int = 0
+    source: str = ""  # the text of `line`, for reports and fingerprints
+    scope: str = ""  # enclosing function/class qualname, for fingerprints
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "path": self.path,
+            "line": self.line,
+            "column": self.column,
+            "end_line": self.end_line,
+            "end_column": self.end_column,
+        }
+
+
+@dataclass(frozen=True)
+class Target:
+    url: str
+    method: str = "GET"
+
+    def to_json(self) -> dict[str, Any]:
+        return {"url": self.url, "method": self.method}
+
+
+@dataclass
+class Finding:
+    rule_id: str
+    rule_name: str
+    severity: str
+    message: str
+    location: Location | None = None
+    target: Target | None = None
+    proof_origin: str | None = None
+    context: list[str] = field(default_factory=list)
+    fix: str = ""  # one-line hint for the text report
+    fingerprint: str = ""
+    evidence: dict[str, Any] | None = None
+
+    def fingerprint_key(self) -> str:
+        """What identifies this finding independent of line numbers and unrelated edits."""
+        if self.location is not None:
+            code = " ".join(self.location.source.split())
+            return "\x1f".join((self.rule_id, self.location.scope, code, self.proof_origin or ""))
+        assert self.target is not None
+        return "\x1f".join((self.rule_id, self.target.method, self.target.url))
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "rule_id": self.rule_id,
+            "rule_name": self.rule_name,
+            "severity": self.severity,
+            "message": self.message,
+            "location": self.location.to_json() if self.location else None,
+            "target": self.target.to_json() if self.target else None,
+            "proof_origin": self.proof_origin,
+            "context": list(self.context),
+            "fingerprint": self.fingerprint,
+        }
+        if self.evidence is not None:
+            data["evidence"] = self.evidence
+        return data
+
+
+def assign_fingerprints(findings: list[Finding]) -> None:
+    """Stable ids: hash of the line-independent key plus its occurrence number among equals.
+
+    The path is left out so that a file moved within the tree keeps its fingerprints; two identical
+    findings (same rule, same code, same scope) are told apart by their order of appearance.
+    """
+    seen: dict[str, int] = {}
+    for finding in findings:
+        key = finding.fingerprint_key()
+        seen[key] = seen.get(key, 0) + 1
+        digest = hashlib.sha256(f"{key}\x1e{seen[key]}".encode()).hexdigest()
+        finding.fingerprint = digest[:32]
+
+
+@dataclass
+class FileError:
+    path: str
+    message: str
+
+    def to_json(self) -> dict[str, str]:
+        return {"path": self.path, "message": self.message}
+
+
+@dataclass
+class ScanResult:
+    findings: list[Finding] = field(default_factory=list)
+    errors: list[FileError] = field(default_factory=list)
+    files_scanned: int = 0
+    files_skipped: int = 0
+    suppressed: int = 0
+    duration_s: float = 0.0

@@ -1,0 +1,155 @@
+"""CorsPolicy: the one model every adapter produces and every rule judges.
+
+An adapter (static: a framework's configuration or hand-written header code; dynamic: observed
+responses) fills in what the policy *effectively* does, with the source location of each part.
+Rules never look at framework configuration, only at this model.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from corsproof.findings import Location
+
+MatchHow = Literal["exact", "match", "search", "fullmatch", "predicate"]
+
+
+@dataclass(frozen=True)
+class OriginCheck:
+    """One way an origin can be accepted: an exact entry, a regex applied with a given function,
+    or a predicate (a small expression tree evaluated on the request origin).
+
+    `describe` is how the check reads in the code (`re.match(r'https://.*\\.example\\.com')`,
+    `origin.endswith("example.com")`).
+    """
+
+    how: MatchHow
+    value: str = ""  # exact origin or regex pattern
+    flags: int = 0
+    predicate: tuple[Any, ...] | None = None
+    describe: str = ""
+    loc: Location | None = None
+
+    def accepts(self, origin: str) -> bool:
+        try:
+            if self.how == "exact":
+                if self.flags & re.IGNORECASE:
+                    return origin.lower() == self.value.lower()
+                return origin == self.value
+            if self.how == "predicate":
+                assert self.predicate is not None
+                return bool(evaluate_predicate(self.predicate, origin))
+            pattern = re.compile(self.value, self.flags)
+            return getattr(pattern, self.how)(origin) is not None
+        except (re.error, RecursionError, TypeError, ValueError):
+            return False
+
+
+def _transform(name: str, value: Any) -> Any:
+    from urllib.parse import urlsplit
+
+    if not isinstance(value, str):
+        return None
+    if name == "lower":
+        return value.lower()
+    if name == "strip":
+        return value.strip()
+    if name in ("hostname", "netloc", "scheme", "port"):
+        try:
+            return getattr(urlsplit(value), name)
+        except ValueError:
+            return None
+    raise ValueError(name)
+
+
+def evaluate_predicate(node: tuple[Any, ...], origin: str) -> Any:
+    """Evaluate a predicate tree on `origin`.
+
+    Nodes: ("origin",) the request origin; ("const", v); ("apply", fn, node) for `lower`/`hostname`…;
+    ("and", a, b, ...); ("or", ...); ("not", a); ("eq", a, b); ("ne", a, b); ("in", a, b) meaning
+    `a in b`; ("method", name, subject, arg) for str methods endswith/startswith (arg may be a tuple);
+    ("regex", fn, pattern, flags, subject); ("true",).
+    """
+    op = node[0]
+    if op == "origin":
+        return origin
+    if op == "const":
+        return node[1]
+    if op == "true":
+        return True
+    if op == "apply":
+        return _transform(node[1], evaluate_predicate(node[2], origin))
+    if op == "and":
+        return all(evaluate_predicate(n, origin) for n in node[1:])
+    if op == "or":
+        return any(evaluate_predicate(n, origin) for n in node[1:])
+    if op == "not":
+        return not evaluate_predicate(node[1], origin)
+    if op in ("eq", "ne"):
+        equal = evaluate_predicate(node[1], origin) == evaluate_predicate(node[2], origin)
+        return equal if op == "eq" else not equal
+    if op == "in":
+        needle, hay = evaluate_predicate(node[1], origin), evaluate_predicate(node[2], origin)
+        if needle is None or hay is None:
+            return False
+        if isinstance(hay, str) and not isinstance(needle, str):
+            return False
+        return needle in hay
+    if op == "method":
+        subject = evaluate_predicate(node[2], origin)
+        arg = evaluate_predicate(node[3], origin)
+        if not isinstance(subject, str):
+            return False
+        if isinstance(arg, list):
+            arg = tuple(arg)
+        return getattr(subject, node[1])(arg)
+    if op == "regex":
+        subject = evaluate_predicate(node[4], origin)
+        if not isinstance(subject, str):
+            return False
+        return getattr(re.compile(node[2], node[3]), node[1])(subject) is not None
+    raise ValueError(f"unknown predicate node {op!r}")
+
+
+@dataclass(frozen=True)
+class Fallback:
+    """The policy is permissive only in some environments (CORS301)."""
+
+    kind: Literal["env-default", "debug"]
+    detail: str  # the env var name or the debug condition as written
+    loc: Location
+
+
+@dataclass
+class CorsPolicy:
+    """The effective CORS behaviour of one configuration (one CORS() call, one settings module,
+    one middleware, one hand-written handler)."""
+
+    framework: str
+    loc: Location  # anchor: the call / settings module / header assignment
+    # every origin is allowed; `any_echo`: the library sends the request origin back rather than `*`
+    any_origin: Location | None = None
+    any_echo: bool = False
+    # with credentials on, "any" becomes an echo (django-cors-headers, flask-cors, Starlette, …)
+    echo_with_credentials: bool = True
+    checks: list[OriginCheck] = field(default_factory=list)
+    credentials: Location | None = None
+    any_method: Location | None = None
+    any_header: Location | None = None
+    expose_headers: tuple[str, ...] = ()
+    expose_loc: Location | None = None
+    private_network: Location | None = None
+    # the Access-Control-Allow-Origin value depends on the request and `Vary: Origin` is not sent
+    varies_without_vary: Location | None = None
+    fallback: Fallback | None = None
+    ineffective: tuple[str, Location] | None = None
+    # Django split settings: the module this policy was evaluated for and what it star-imports
+    module_path: str | None = None
+    star_imports: tuple[str, ...] = ()
+    context: frozenset[str] = frozenset()  # facts found with the policy (e.g. "debug-only")
+
+    @property
+    def has_credentials(self) -> bool:
+        return self.credentials is not None

@@ -1,0 +1,27 @@
+"""The JSON contract of OUTPUT.md: keys and shapes are relied on by other tools; keep them exact."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from corsproof._version import __version__
+from corsproof.findings import ScanResult
+
+
+def to_document(result: ScanResult) -> dict[str, Any]:
+    return {
+        "tool": {"name": "corsproof", "version": __version__},
+        "findings": [f.to_json() for f in result.findings],
+        "errors": [e.to_json() for e in result.errors],
+        "stats": {
+            "files_scanned": result.files_scanned,
+            "files_skipped": result.files_skipped,
+            "suppressed": result.suppressed,
+            "duration_s": result.duration_s,
+        },
+    }
+
+
+def render_json(result: ScanResult, color: bool = False) -> str:
+    return json.dumps(to_document(result), indent=2) + "\n"

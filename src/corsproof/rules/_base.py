@@ -1,0 +1,115 @@
+"""The rule interface, the registry and what rules share about a policy.
+
+A rule is one module: a subclass of `Rule` whose docstring is its documentation (sections
+"What it finds", "Why it matters", "Example (noncompliant)", "Fix", "References") and whose `check()`
+yields `Issue`s for one `CorsPolicy`. `@register` adds it to the catalogue; the engine never names a rule.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import ClassVar
+
+from corsproof.findings import Location
+from corsproof.origins import CheckVerdict, judge
+from corsproof.policy import CorsPolicy, OriginCheck
+
+AUTH_CONTEXT = ("api-key", "authorization-header", "mtls")
+
+_REGISTRY: dict[str, type[Rule]] = {}
+
+
+def register(cls: type[Rule]) -> type[Rule]:
+    if cls.id in _REGISTRY:
+        raise ValueError(f"rule {cls.id} registered twice")
+    _REGISTRY[cls.id] = cls
+    return cls
+
+
+def all_rules() -> list[type[Rule]]:
+    return [_REGISTRY[key] for key in sorted(_REGISTRY)]
+
+
+def get_rule(rule_id: str) -> type[Rule] | None:
+    return _REGISTRY.get(rule_id.upper())
+
+
+@dataclass
+class Issue:
+    """What a rule reports; the engine turns it into a `Finding`."""
+
+    loc: Location
+    message: str
+    severity: str
+    proof_origin: str | None = None
+    context: tuple[str, ...] = ()
+
+
+@dataclass
+class PolicyFacts:
+    """What rules share about one policy: the oracle's verdict on each check, computed once."""
+
+    policy: CorsPolicy
+    auth: frozenset[str] = frozenset()  # "api-key", "authorization-header", "mtls" in the application
+    extra_trusted: tuple[str, ...] = ()
+    _verdicts: list[CheckVerdict] | None = field(default=None, repr=False)
+
+    @property
+    def verdicts(self) -> list[CheckVerdict]:
+        if self._verdicts is None:
+            self._verdicts = [judge(c, self.extra_trusted) for c in self.policy.checks]
+        return self._verdicts
+
+    @cached_property
+    def any_origin(self) -> tuple[Location, OriginCheck | None] | None:
+        """Where every origin is let in: an explicit allow-all, or a check that accepts anything."""
+        if self.policy.any_origin is not None:
+            return self.policy.any_origin, None
+        for verdict in self.verdicts:
+            if verdict.first("CORS101"):
+                return verdict.check.loc or self.policy.loc, verdict.check
+        return None
+
+    @property
+    def credentials(self) -> bool:
+        return self.policy.has_credentials
+
+    @property
+    def permissive(self) -> bool:
+        """CORS101–104 hold (used by rules whose severity rises with an open origin policy)."""
+        return self.any_origin is not None or any(
+            v.first("CORS103") or v.first("CORS104") for v in self.verdicts
+        )
+
+    def context(self, *extra: str) -> tuple[str, ...]:
+        facts: list[str] = []
+        if self.credentials:
+            facts.append("credentials")
+        facts.extend(a for a in AUTH_CONTEXT if a in self.auth)
+        facts.extend(sorted(self.policy.context))
+        facts.extend(extra)
+        return tuple(dict.fromkeys(facts))
+
+
+class Rule:
+    id: ClassVar[str]
+    name: ClassVar[str]
+    severity: ClassVar[str]  # default severity
+    cwe: ClassVar[tuple[int, ...]]
+    summary: ClassVar[str]  # one line: what it finds
+    fix_hint: ClassVar[str]  # one line: how to fix
+
+    def check(self, facts: PolicyFacts) -> Iterator[Issue]:
+        raise NotImplementedError
+
+    @classmethod
+    def doc(cls) -> str:
+        """The rule's documentation as Markdown, from its docstring."""
+        return inspect.cleandoc(cls.__doc__ or "")
+
+    @classmethod
+    def title(cls) -> str:
+        return f"{cls.id} {cls.name}"

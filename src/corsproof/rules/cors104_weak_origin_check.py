@@ -1,0 +1,73 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from corsproof.origins import WEAK_REASONS
+from corsproof.rules._base import AUTH_CONTEXT, Issue, PolicyFacts, Rule, register
+
+
+@register
+class WeakOriginCheck(Rule):
+    """
+    ## What it finds
+    An allow-list check that an origin an attacker can register passes. corsproof evaluates the
+    check itself (the library's `re.match`, your `endswith`, …) against attacker origins derived
+    from the trusted ones and reports the origin that got through:
+    - suffix without a dot boundary: `origin.endswith("example.com")` accepts `https://attackerexample.com`;
+    - prefix: `origin.startswith("https://example.com")` accepts `https://example.com.attacker.net`;
+    - substring: `"example.com" in origin`, `re.search(...)`;
+    - regex not anchored at the end: `re.match`, which flask-cors and django-cors-headers use;
+    - an unescaped `.`: `https://www.example.com` as a regex accepts `https://wwwxexample.com`.
+
+    ## Why it matters
+    The attacker registers the domain that passes and reads responses from their page exactly as
+    a trusted front end would. Severity: medium; **critical** with credentials; high when the
+    application authenticates with API keys, `Authorization` headers or client certificates.
+
+    ## Example (noncompliant)
+    ```python
+    CORS_ALLOWED_ORIGIN_REGEXES = [r"^https://\\w+\\.example\\.com"]     # no `$`: re.match
+    CORS(app, origins=r"https://.*\\.example\\.com")                    # flask-cors: re.match
+    if origin.endswith("example.com"):
+        response.headers["Access-Control-Allow-Origin"] = origin
+    ```
+
+    ## Fix
+    - **Django (django-cors-headers)**: prefer `CORS_ALLOWED_ORIGINS` with exact origins; a regex in
+      `CORS_ALLOWED_ORIGIN_REGEXES` needs `^`, escaped dots and `$`: `r"^https://[a-z0-9-]+\\.example\\.com$"`.
+    - **Flask (flask-cors)**: exact origins in a list; a regex needs escaped dots and a final `$`
+      (flask-cors applies `re.match`).
+    - **FastAPI/Starlette**: exact `allow_origins`; `allow_origin_regex` is full-matched but its
+      dots must be escaped.
+    - **By hand**: `origin in {"https://app.example.com"}`; for subdomains parse the origin and test
+      `host == "example.com" or host.endswith(".example.com")` with the scheme checked too.
+
+    ## References
+    - CWE-346: Origin Validation Error
+    - CWE-942: Permissive Cross-domain Policy with Untrusted Domains
+    - https://portswigger.net/web-security/cors#errors-parsing-origin-headers
+    """
+
+    id = "CORS104"
+    name = "weak-origin-check"
+    severity = "medium"
+    cwe = (346, 942)
+    summary = "an allow-list check that an attacker-registrable origin passes"
+    fix_hint = "compare origins exactly (or anchor the regex with ^…$ and escape dots)"
+
+    def check(self, facts: PolicyFacts) -> Iterator[Issue]:
+        if facts.any_origin is not None or facts.policy.fallback is not None:
+            return
+        for verdict in facts.verdicts:
+            attack = verdict.first("CORS104")
+            if attack is None:
+                continue
+            check = verdict.check
+            if facts.credentials:
+                severity = "critical"
+            elif facts.auth & set(AUTH_CONTEXT):
+                severity = "high"
+            else:
+                severity = "medium"
+            message = f"{check.describe or 'the origin check'} accepts {attack.origin}: {WEAK_REASONS[attack.family]}"
+            yield Issue(check.loc or facts.policy.loc, message, severity, attack.origin, facts.context())

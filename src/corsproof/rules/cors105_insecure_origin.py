@@ -1,0 +1,66 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from corsproof.rules._base import Issue, PolicyFacts, Rule, register
+
+
+@register
+class InsecureOrigin(Rule):
+    """
+    ## What it finds
+    An `http://` origin is trusted, by an exact entry or by a check that also accepts the plain-text
+    variant of a trusted `https://` origin. `http://localhost` and `http://127.0.0.1` count too: in a
+    deployed policy they are development leftovers.
+
+    ## Why it matters
+    Anyone on the victim's network path (public Wi-Fi, a hostile proxy) can inject script into a
+    plain-HTTP page of that origin and read the API through it. A localhost origin is served by
+    whatever runs on the victim's machine. Severity: low; medium with credentials.
+
+    ## Example (noncompliant)
+    ```python
+    CORS_ALLOWED_ORIGINS = ["https://app.example.com", "http://localhost:3000"]
+    CORS(app, origins=["http://app.example.com"])
+    ```
+
+    ## Fix
+    - **Django (django-cors-headers)**: only `https://` origins in production settings; keep
+      development origins in a development settings module.
+    - **Flask (flask-cors)**: only `https://` origins; add localhost origins only when
+      `app.debug` is on.
+    - **FastAPI/Starlette**: only `https://` origins in `allow_origins`; anchor regexes with `https://`.
+    - **By hand**: require the `https` scheme before comparing hosts.
+
+    ## References
+    - CWE-319: Cleartext Transmission of Sensitive Information
+    - CWE-346: Origin Validation Error
+    """
+
+    id = "CORS105"
+    name = "insecure-origin"
+    severity = "low"
+    cwe = (319, 346)
+    summary = "a plain-text http:// origin is trusted"
+    fix_hint = "trust only https:// origins in deployed settings"
+
+    def check(self, facts: PolicyFacts) -> Iterator[Issue]:
+        if facts.any_origin is not None or facts.policy.fallback is not None:
+            return
+        severity = "medium" if facts.credentials else "low"
+        for verdict in facts.verdicts:
+            check = verdict.check
+            if verdict.first("CORS104"):
+                continue  # the weak check is the finding; its fix rewrites this check
+            if check.how == "exact":
+                if not check.value.lower().startswith("http://"):
+                    continue
+                proof = check.value
+                message = f"the plain-text origin {check.value} is trusted"
+            else:
+                attack = verdict.first("CORS105")
+                if attack is None:
+                    continue
+                proof = attack.origin
+                message = f"{check.describe or 'the origin check'} also accepts the plain-text origin {proof}"
+            yield Issue(check.loc or facts.policy.loc, message, severity, proof, facts.context())

@@ -1,0 +1,65 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from corsproof.origins import ARBITRARY
+from corsproof.rules._base import Issue, PolicyFacts, Rule, register
+
+
+@register
+class PermissiveFallback(Rule):
+    """
+    ## What it finds
+    A policy that turns permissive depending on the environment: an environment variable whose
+    *default* allows every origin (`os.environ.get("CORS_ORIGINS", "*")`), `CORS_ALLOW_ALL_ORIGINS = DEBUG`,
+    a permissive `CORS(app)` in a development branch.
+
+    ## Why it matters
+    A deployment that forgets the variable, or runs with `DEBUG` on, is open to every origin —
+    and nothing in the code review shows it. Severity: medium when the default or fallback is
+    permissive; low when only a debug/development branch is.
+
+    ## Example (noncompliant)
+    ```python
+    CORS_ALLOWED_ORIGINS = os.environ.get("CORS_ORIGINS", "*").split(",")
+    CORS_ALLOW_ALL_ORIGINS = DEBUG
+    if app.debug:
+        CORS(app)
+    ```
+
+    ## Fix
+    - **Django (django-cors-headers)**: default to no origins: `env.list("CORS_ALLOWED_ORIGINS", default=[])`;
+      set development origins in the development settings module only.
+    - **Flask (flask-cors)**: `CORS(app, origins=os.environ["CORS_ORIGINS"].split(","))` — fail when unset.
+    - **FastAPI/Starlette**: read `allow_origins` from required settings with no `*` default.
+    - **By hand**: fail closed: no header when the configuration is missing.
+
+    ## References
+    - CWE-942: Permissive Cross-domain Policy with Untrusted Domains
+    - CWE-1188: Initialization of a Resource with an Insecure Default
+    """
+
+    id = "CORS301"
+    name = "permissive-fallback"
+    severity = "medium"
+    cwe = (942, 1188)
+    summary = "the policy turns permissive depending on the environment"
+    fix_hint = "fail closed: default to no origins when the setting is missing"
+
+    def check(self, facts: PolicyFacts) -> Iterator[Issue]:
+        fallback = facts.policy.fallback
+        if fallback is None or not facts.permissive:
+            return
+        if fallback.kind == "env-default":
+            message = f"when {fallback.detail} is not set, the default lets every origin"
+            if facts.any_origin is None:
+                message = f"when {fallback.detail} is not set, the default trusts an attacker-passable origin check"
+            severity = "medium"
+            context = facts.context()
+        else:
+            message = f"the policy is permissive when {fallback.detail} is true"
+            severity = "low"
+            context = facts.context("debug-only")
+        if facts.credentials:
+            message += ", with credentials"
+        yield Issue(fallback.loc, message, severity, ARBITRARY if facts.any_origin else None, context)

@@ -1,0 +1,240 @@
+"""A parsed source file and the project around it (for names imported from the project's modules)."""
+
+from __future__ import annotations
+
+import ast
+import os
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+from corsproof.findings import Location
+
+MAX_BYTES = 10 * 1024 * 1024
+
+
+class AnalysisError(Exception):
+    """A file that cannot be analysed; the message is what the user sees under `errors`."""
+
+
+def decode_source(data: bytes) -> str:
+    if b"\x00" in data:
+        raise AnalysisError("contains NUL bytes: not a Python source file")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise AnalysisError(f"not valid UTF-8 (byte {exc.start})") from None
+
+
+def parse_source(source: str, filename: str) -> ast.Module:
+    try:
+        return ast.parse(source, filename=filename)
+    except SyntaxError as exc:
+        msg = exc.msg or "invalid syntax"
+        if "print" in msg and "parentheses" in msg or "Missing parentheses" in msg:
+            msg += " (Python 2 source?)"
+        raise AnalysisError(f"SyntaxError: {msg} (line {exc.lineno})") from None
+    except (RecursionError, MemoryError):
+        raise AnalysisError("too deeply nested to parse") from None
+    except ValueError as exc:
+        raise AnalysisError(f"cannot parse: {exc}") from None
+
+
+@dataclass
+class Project:
+    """The scan root: lets the resolver find and load the project's own modules."""
+
+    root: Path  # real path of the scan argument (a directory, or the file's directory)
+    display_root: str  # how the user wrote it
+    _cache: dict[Path, Module | None] = field(default_factory=dict)
+
+    def display(self, path: Path) -> str:
+        try:
+            rel = path.relative_to(self.root)
+        except ValueError:
+            return str(path)
+        if self.display_root in ("", "."):
+            return str(rel)
+        return os.path.join(self.display_root, str(rel))
+
+    def load(self, path: Path) -> Module | None:
+        """Parse another project file on demand (once per process); None when it cannot be used."""
+        path = path.resolve()
+        if path in self._cache:
+            return self._cache[path]
+        module: Module | None = None
+        try:
+            if path.is_file() and path.stat().st_size <= MAX_BYTES:
+                source = decode_source(path.read_bytes())
+                module = Module(path, self.display(path), source, parse_source(source, str(path)), self)
+        except (OSError, AnalysisError):
+            module = None
+        self._cache[path] = module
+        return module
+
+    def add(self, module: Module) -> None:
+        self._cache[module.path.resolve()] = module
+
+    def find_module(self, dotted: str, importer: Path, level: int) -> Path | None:
+        """The file of `from <level dots><dotted> import …` seen from `importer`, if in the project."""
+        parts = [p for p in dotted.split(".") if p] if dotted else []
+        bases: list[Path] = []
+        if level:
+            base = importer.parent
+            for _ in range(level - 1):
+                base = base.parent
+            bases.append(base)
+        else:
+            # absolute import: try from the importer's ancestors up to the scan root
+            base = importer.parent
+            while True:
+                bases.append(base)
+                if base == self.root or base.parent == base or self.root not in base.parents:
+                    break
+                base = base.parent
+        for base in bases:
+            candidate = base.joinpath(*parts)
+            for path in (candidate.with_suffix(".py") if parts else None, candidate / "__init__.py"):
+                if path is not None and path.is_file():
+                    return path
+        return None
+
+
+@dataclass
+class Module:
+    path: Path
+    display: str
+    source: str
+    tree: ast.Module
+    project: Project
+
+    @cached_property
+    def lines(self) -> list[str]:
+        return self.source.splitlines()
+
+    @cached_property
+    def parents(self) -> dict[ast.AST, ast.AST]:
+        parents: dict[ast.AST, ast.AST] = {}
+        for node in ast.walk(self.tree):
+            for child in ast.iter_child_nodes(node):
+                parents[child] = node
+        return parents
+
+    def ancestors(self, node: ast.AST) -> list[ast.AST]:
+        out = []
+        parents = self.parents
+        while node in parents:
+            node = parents[node]
+            out.append(node)
+        return out
+
+    def statement(self, node: ast.AST) -> ast.AST:
+        if isinstance(node, ast.stmt):
+            return node
+        for parent in self.ancestors(node):
+            if isinstance(parent, ast.stmt):
+                return parent
+        return node
+
+    def scope(self, node: ast.AST) -> str:
+        names = [
+            a.name
+            for a in self.ancestors(node)
+            if isinstance(a, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
+        ]
+        return ".".join(reversed(names))
+
+    def function_of(self, node: ast.AST) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
+        for parent in self.ancestors(node):
+            if isinstance(parent, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                return parent
+        return None
+
+    def branch_condition(self, node: ast.AST) -> str | None:
+        """The debug/development condition guarding `node` (`if DEBUG:` …), as written, or None."""
+        from corsproof.static.values import is_debug_expr
+
+        child = node
+        for parent in self.ancestors(node):
+            if isinstance(parent, (ast.If, ast.IfExp)):
+                negated = isinstance(parent.test, ast.UnaryOp) and isinstance(parent.test.op, ast.Not)
+                in_body = child in (parent.body if isinstance(parent.body, list) else [parent.body])
+                cond = is_debug_expr(self, parent.test)
+                if cond and in_body != negated:
+                    return cond
+            child = parent
+        return None
+
+    def _column(self, line: int, byte_offset: int) -> int:
+        text = self.lines[line - 1] if 0 < line <= len(self.lines) else ""
+        return len(text.encode("utf-8")[:byte_offset].decode("utf-8", "replace")) + 1
+
+    def loc(self, node: ast.AST) -> Location:
+        line = getattr(node, "lineno", 1)
+        end_line = getattr(node, "end_lineno", None) or line
+        stmt = self.statement(node)
+        source = self.lines[line - 1] if 0 < line <= len(self.lines) else ""
+        return Location(
+            path=self.display,
+            line=line,
+            column=self._column(line, getattr(node, "col_offset", 0)),
+            end_line=end_line,
+            end_column=self._column(end_line, getattr(node, "end_col_offset", 0) or 0),
+            stmt_line=getattr(stmt, "lineno", line),
+            stmt_end_line=getattr(stmt, "end_lineno", end_line) or end_line,
+            source=source.strip()[:400],
+            scope=self.scope(node),
+        )
+
+    def text(self, node: ast.AST) -> str:
+        try:
+            return ast.get_source_segment(self.source, node) or ast.unparse(node)
+        except Exception:  # noqa: BLE001 - a display string only
+            return "<expression>"
+
+    @cached_property
+    def imports(self) -> dict[str, tuple[str, str | None, int]]:
+        """Local name -> (module, attribute or None, level) for every import in the file."""
+        table: dict[str, tuple[str, str | None, int]] = {}
+        for node in ast.walk(self.tree):
+            if isinstance(node, ast.Import):
+                for alias in node.names:
+                    if alias.asname:
+                        table[alias.asname] = (alias.name, None, 0)
+                    else:
+                        top = alias.name.split(".")[0]
+                        table[top] = (top, None, 0)
+            elif isinstance(node, ast.ImportFrom):
+                for alias in node.names:
+                    if alias.name != "*":
+                        table[alias.asname or alias.name] = (node.module or "", alias.name, node.level)
+        return table
+
+    def qualname(self, node: ast.AST) -> str:
+        """Dotted name of a Name/Attribute with import aliases expanded: `cors.CORS` -> `flask_cors.CORS`."""
+        parts: list[str] = []
+        while isinstance(node, ast.Attribute):
+            parts.append(node.attr)
+            node = node.value
+        if not isinstance(node, ast.Name):
+            return ""
+        head = node.id
+        if head in self.imports:
+            module, attr, _level = self.imports[head]
+            head = f"{module}.{attr}" if attr else module
+        return ".".join([head, *reversed(parts)])
+
+    @cached_property
+    def star_imports(self) -> list[Path]:
+        """Project modules imported with `from X import *` at module level, in order."""
+        found: list[Path] = []
+        for node in self.tree.body:
+            stmts = [node]
+            if isinstance(node, ast.Try):  # `try: from .local import *  except ImportError: pass`
+                stmts = list(node.body)
+            for stmt in stmts:
+                if isinstance(stmt, ast.ImportFrom) and any(a.name == "*" for a in stmt.names):
+                    path = self.project.find_module(stmt.module or "", self.path, stmt.level)
+                    if path is not None and path.resolve() != self.path.resolve():
+                        found.append(path)
+        return found

@@ -1,0 +1,52 @@
+"""Inline suppressions: `# corsproof: ignore[CORS101]`, bare `# corsproof: ignore`, `# noqa: CORS101`."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from corsproof.findings import Finding
+
+_IGNORE = re.compile(r"#\s*corsproof:\s*ignore(?:\[([A-Za-z0-9_,\s-]*)\])?")
+_NOQA = re.compile(r"#\s*noqa:\s*([A-Za-z0-9_,\s]+)")
+ALL = "*"
+
+
+def parse_line(line: str) -> frozenset[str]:
+    """The rule ids a line suppresses (`*` for all)."""
+    if "#" not in line:
+        return frozenset()
+    found: set[str] = set()
+    for match in _IGNORE.finditer(line):
+        if match.group(1) is None:
+            found.add(ALL)
+        else:
+            found.update(r.strip().upper() for r in match.group(1).split(",") if r.strip())
+    for match in _NOQA.finditer(line):
+        found.update(
+            r.strip().upper() for r in re.split(r"[,\s]+", match.group(1)) if r.strip().upper().startswith("CORS")
+        )
+    return frozenset(found)
+
+
+@lru_cache(maxsize=256)
+def _file_lines(path: str) -> tuple[str, ...]:
+    try:
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            return tuple(handle.read().splitlines())
+    except OSError:
+        return ()
+
+
+def is_suppressed(finding: Finding) -> bool:
+    loc = finding.location
+    if loc is None:
+        return False
+    lines = _file_lines(loc.path)
+    first = min(loc.stmt_line or loc.line, loc.line)
+    last = max(loc.stmt_end_line or loc.end_line, loc.end_line)
+    for number in range(first, min(last, len(lines)) + 1):
+        rules = parse_line(lines[number - 1])
+        if ALL in rules or finding.rule_id in rules:
+            return True
+    return False
