@@ -39,7 +39,13 @@ def actual(case: Path) -> set[tuple[str, int, str]]:
 
 
 def fixture_cases() -> list[Path]:
-    return sorted(p for d in FIXTURES.iterdir() if d.is_dir() for p in d.iterdir() if not p.name.startswith((".", "_")))
+    return sorted(
+        p
+        for d in FIXTURES.iterdir()
+        if d.is_dir()
+        for p in d.iterdir()
+        if not p.name.startswith((".", "_"))
+    )
 
 
 @pytest.fixture

@@ -22,12 +22,18 @@ app.add_middleware(CORSMiddleware, allow_origins=["*"])
 """
 
 
-def run(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+def run(
+    *args: str, env: dict[str, str] | None = None, cwd: Path | None = None
+) -> subprocess.CompletedProcess[str]:
     full_env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "FORCE_COLOR")}
     full_env.update(env or {})
     return subprocess.run(
         [sys.executable, "-m", "corsproof", *args],
-        capture_output=True, text=True, timeout=120, env=full_env, cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=full_env,
+        cwd=cwd,
     )
 
 
@@ -59,8 +65,15 @@ def test_json_contract(project: Path) -> None:
     assert set(doc["stats"]) == {"files_scanned", "files_skipped", "suppressed", "duration_s"}
     (finding,) = doc["findings"]
     assert set(finding) == {
-        "rule_id", "rule_name", "severity", "message", "location", "target", "proof_origin",
-        "context", "fingerprint",
+        "rule_id",
+        "rule_name",
+        "severity",
+        "message",
+        "location",
+        "target",
+        "proof_origin",
+        "context",
+        "fingerprint",
     }
     assert finding["rule_id"] == "CORS101"
     assert finding["rule_name"] == "any-origin"
@@ -93,7 +106,9 @@ def test_text_output(project: Path) -> None:
 
 def test_colour_is_forced_and_no_color_wins(project: Path) -> None:
     assert "\x1b[" in run("scan", str(project), env={"FORCE_COLOR": "1"}).stdout
-    assert "\x1b[" not in run("scan", str(project), env={"FORCE_COLOR": "1", "NO_COLOR": "1"}).stdout
+    assert (
+        "\x1b[" not in run("scan", str(project), env={"FORCE_COLOR": "1", "NO_COLOR": "1"}).stdout
+    )
 
 
 def test_exit_codes(project: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
@@ -124,7 +139,12 @@ def test_select_and_ignore(project: Path, capsys: pytest.CaptureFixture[str]) ->
 
 @pytest.mark.parametrize(
     "comment",
-    ["# corsproof: ignore[CORS101]", "# corsproof: ignore", "# noqa: CORS101", "# noqa: E501, CORS101"],
+    [
+        "# corsproof: ignore[CORS101]",
+        "# corsproof: ignore",
+        "# noqa: CORS101",
+        "# noqa: E501, CORS101",
+    ],
 )
 def test_suppressions(tmp_path: Path, comment: str, capsys: pytest.CaptureFixture[str]) -> None:
     (tmp_path / "app.py").write_text(OPEN.replace('["*"])', f'["*"])  {comment}'))
@@ -133,12 +153,16 @@ def test_suppressions(tmp_path: Path, comment: str, capsys: pytest.CaptureFixtur
     assert doc["findings"] == [] and doc["stats"]["suppressed"] == 1
 
 
-def test_suppression_of_another_rule_does_not_hide(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_suppression_of_another_rule_does_not_hide(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     (tmp_path / "app.py").write_text(OPEN.replace('["*"])', '["*"])  # corsproof: ignore[CORS102]'))
     assert main(["scan", str(tmp_path), "--format", "json"]) == 1
 
 
-def test_suppression_anywhere_in_a_multiline_statement(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_suppression_anywhere_in_a_multiline_statement(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     source = OPEN.replace(
         'app.add_middleware(CORSMiddleware, allow_origins=["*"])',
         'app.add_middleware(  # corsproof: ignore[CORS101]\n    CORSMiddleware,\n    allow_origins=["*"],\n)',
@@ -147,7 +171,9 @@ def test_suppression_anywhere_in_a_multiline_statement(tmp_path: Path, capsys: p
     assert main(["scan", str(tmp_path), "--format", "json"]) == 0
 
 
-def test_fingerprints_survive_edits_above_and_moves(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_fingerprints_survive_edits_above_and_moves(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     def fingerprint(root: Path) -> str:
         main(["scan", str(root), "--format", "json"])
         return json.loads(capsys.readouterr().out)["findings"][0]["fingerprint"]
@@ -161,7 +187,9 @@ def test_fingerprints_survive_edits_above_and_moves(tmp_path: Path, capsys: pyte
     assert fingerprint(tmp_path) == before
 
 
-def test_duplicate_findings_get_distinct_fingerprints(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_duplicate_findings_get_distinct_fingerprints(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     (tmp_path / "a.py").write_text(OPEN)
     (tmp_path / "b.py").write_text(OPEN)
     main(["scan", str(tmp_path), "--format", "json"])
@@ -169,7 +197,9 @@ def test_duplicate_findings_get_distinct_fingerprints(tmp_path: Path, capsys: py
     assert len(prints) == 2 and len(set(prints)) == 2
 
 
-def test_api_key_elsewhere_in_the_application_raises_severity(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_api_key_elsewhere_in_the_application_raises_severity(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     app = tmp_path / "service"
     app.mkdir()
     (app / "pyproject.toml").write_text("[project]\nname='service'\n")
@@ -182,7 +212,10 @@ def test_api_key_elsewhere_in_the_application_raises_severity(tmp_path: Path, ca
     (other / "pyproject.toml").write_text("[project]\nname='other'\n")
     (other / "main.py").write_text(OPEN)
     main(["scan", str(tmp_path), "--format", "json"])
-    by_path = {Path(f["location"]["path"]).parent.name: f for f in json.loads(capsys.readouterr().out)["findings"]}
+    by_path = {
+        Path(f["location"]["path"]).parent.name: f
+        for f in json.loads(capsys.readouterr().out)["findings"]
+    }
     assert by_path["service"]["severity"] == "high"
     assert by_path["service"]["context"] == ["api-key"]
     assert by_path["other"]["severity"] == "medium"
@@ -192,22 +225,38 @@ def test_api_key_elsewhere_in_the_application_raises_severity(tmp_path: Path, ca
 def test_rules_lists_the_catalogue() -> None:
     proc = run("rules")
     ids = re.findall(r"^(CORS\d{3})", proc.stdout, re.MULTILINE)
-    assert ids == ["CORS101", "CORS102", "CORS103", "CORS104", "CORS105", "CORS106", "CORS107",
-                   "CORS201", "CORS202", "CORS203", "CORS301", "CORS303"]
+    assert ids == [
+        "CORS101",
+        "CORS102",
+        "CORS103",
+        "CORS104",
+        "CORS105",
+        "CORS106",
+        "CORS107",
+        "CORS201",
+        "CORS202",
+        "CORS203",
+        "CORS301",
+        "CORS303",
+    ]
 
 
 def test_explain_prints_the_rule_documentation() -> None:
     proc = run("explain", "cors104")
     assert proc.returncode == 0
-    for heading in ("What it finds", "Why it matters", "Example (noncompliant)", "Fix", "References"):
+    for heading in (
+        "What it finds",
+        "Why it matters",
+        "Example (noncompliant)",
+        "Fix",
+        "References",
+    ):
         assert f"## {heading}" in proc.stdout
     assert "CWE-346" in proc.stdout
 
 
 def test_scan_never_imports_the_scanned_code(tmp_path: Path) -> None:
     marker = tmp_path / "imported"
-    (tmp_path / "app.py").write_text(
-        f"open({str(marker)!r}, 'w').close()\n" + OPEN
-    )
+    (tmp_path / "app.py").write_text(f"open({str(marker)!r}, 'w').close()\n" + OPEN)
     run("scan", str(tmp_path))
     assert not marker.exists()

@@ -28,4 +28,6 @@ def test_every_rule_has_a_positive_fixture() -> None:
 def test_every_adapter_has_a_negative_fixture() -> None:
     for directory in sorted(p for p in FIXTURES.iterdir() if p.is_dir()):
         cases = [c for c in CASES if c.parent == directory]
-        assert any(not expectations(c) for c in cases), f"{directory.name}: no case without findings"
+        assert any(not expectations(c) for c in cases), (
+            f"{directory.name}: no case without findings"
+        )

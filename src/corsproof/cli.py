@@ -39,16 +39,38 @@ def build_parser() -> argparse.ArgumentParser:
     scan.add_argument("paths", nargs="*", default=["."], metavar="PATH")
     scan.add_argument("--format", choices=["text", "json"], default="text")
     scan.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE")
-    scan.add_argument("--fail-on", choices=list(reversed(SEVERITIES)), default="low",
-                      help="exit 1 when a finding is at least this severe (default: low)")
-    scan.add_argument("--select", type=_rule_list, default=None, metavar="RULES",
-                      help="only these rule ids (comma-separated)")
-    scan.add_argument("--ignore", type=_rule_list, default=None, metavar="RULES",
-                      help="skip these rule ids (comma-separated)")
-    scan.add_argument("--include-deps", action="store_true",
-                      help="also scan virtualenvs, site-packages and node_modules")
-    scan.add_argument("--exclude", action="append", default=[], metavar="GLOB",
-                      help="skip paths matching this gitignore-style glob (repeatable)")
+    scan.add_argument(
+        "--fail-on",
+        choices=list(reversed(SEVERITIES)),
+        default="low",
+        help="exit 1 when a finding is at least this severe (default: low)",
+    )
+    scan.add_argument(
+        "--select",
+        type=_rule_list,
+        default=None,
+        metavar="RULES",
+        help="only these rule ids (comma-separated)",
+    )
+    scan.add_argument(
+        "--ignore",
+        type=_rule_list,
+        default=None,
+        metavar="RULES",
+        help="skip these rule ids (comma-separated)",
+    )
+    scan.add_argument(
+        "--include-deps",
+        action="store_true",
+        help="also scan virtualenvs, site-packages and node_modules",
+    )
+    scan.add_argument(
+        "--exclude",
+        action="append",
+        default=[],
+        metavar="GLOB",
+        help="skip paths matching this gitignore-style glob (repeatable)",
+    )
     scan.add_argument("--quiet", action="store_true", help="print only findings (no summary)")
 
     sub.add_parser("rules", help="list the rule catalogue")
@@ -81,16 +103,21 @@ def _check_rules(names: set[str] | None) -> str | None:
 
 
 def _scan(args: argparse.Namespace) -> int:
-    from corsproof.report import FORMATS
     from corsproof.static import scan_paths
 
     for option in (args.select, args.ignore):
         bad = _check_rules(option)
         if bad:
-            print(f"corsproof: error: unknown rule id(s): {bad} (see `corsproof rules`)", file=sys.stderr)
+            print(
+                f"corsproof: error: unknown rule id(s): {bad} (see `corsproof rules`)",
+                file=sys.stderr,
+            )
             return EXIT_ERROR
     result = scan_paths(
-        args.paths, include_deps=args.include_deps, select=args.select, ignore=args.ignore,
+        args.paths,
+        include_deps=args.include_deps,
+        select=args.select,
+        ignore=args.ignore,
         exclude=args.exclude,
     )
     return _emit(result, args)
@@ -109,7 +136,10 @@ def _emit(result: ScanResult, args: argparse.Namespace) -> int:
             with open(args.output, "w", encoding="utf-8") as handle:
                 handle.write(text)
         except OSError as exc:
-            print(f"corsproof: error: cannot write {args.output}: {exc.strerror or exc}", file=sys.stderr)
+            print(
+                f"corsproof: error: cannot write {args.output}: {exc.strerror or exc}",
+                file=sys.stderr,
+            )
             return EXIT_ERROR
     else:
         stream.write(text)
@@ -137,7 +167,9 @@ def _explain(rule_id: str) -> int:
 
     rule = get_rule(rule_id)
     if rule is None:
-        print(f"corsproof: error: unknown rule {rule_id!r} (see `corsproof rules`)", file=sys.stderr)
+        print(
+            f"corsproof: error: unknown rule {rule_id!r} (see `corsproof rules`)", file=sys.stderr
+        )
         return EXIT_ERROR
     print(f"# {rule.id} {rule.name}\n")
     print(f"Default severity: {rule.severity}. {', '.join(f'CWE-{c}' for c in rule.cwe)}.\n")

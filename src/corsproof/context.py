@@ -12,7 +12,8 @@ import re
 _READ = rb"""(?:headers|META|environ|request\.headers|get_header|getHeader)\s*(?:\.get\(|\[|\()\s*(?:b?['"])"""
 PATTERNS: dict[str, re.Pattern[bytes]] = {
     "api-key": re.compile(
-        _READ + rb"""(?i:(?:x[-_])?api[-_]?key|x[-_]api[-_]token|http_x_api_key|x[-_]auth[-_]key)['"]"""
+        _READ
+        + rb"""(?i:(?:x[-_])?api[-_]?key|x[-_]api[-_]token|http_x_api_key|x[-_]auth[-_]key)['"]"""
         rb"""|APIKeyHeader\s*\(|\bx_api_key\s*:[^=\n]*=\s*(?:fastapi\.)?Header\b"""
         rb"""|alias\s*=\s*['"](?i:x-api-key)['"]""",
     ),

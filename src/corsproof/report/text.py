@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from corsproof.findings import SEVERITIES, ScanResult
 
-_COLORS = {"critical": "1;35", "high": "1;31", "medium": "1;33", "low": "1;36", "dim": "2", "bold": "1"}
+_COLORS = {
+    "critical": "1;35",
+    "high": "1;31",
+    "medium": "1;33",
+    "low": "1;36",
+    "dim": "2",
+    "bold": "1",
+}
 
 
 def _paint(text: str, style: str, color: bool) -> str:
@@ -14,8 +21,10 @@ def _paint(text: str, style: str, color: bool) -> str:
 def render_text(result: ScanResult, color: bool = False) -> str:
     out: list[str] = []
     for f in result.findings:
-        where = f"{f.location.path}:{f.location.line}:{f.location.column}" if f.location else (
-            f"{f.target.method} {f.target.url}" if f.target else "?"
+        where = (
+            f"{f.location.path}:{f.location.line}:{f.location.column}"
+            if f.location
+            else (f"{f.target.method} {f.target.url}" if f.target else "?")
         )
         out.append(
             f"{_paint(where, 'bold', color)}: {f.rule_id} [{f.rule_name}] "
@@ -41,7 +50,11 @@ def render_text(result: ScanResult, color: bool = False) -> str:
         f"Found {total} finding{'s' if total != 1 else ''} ({summary}) in {result.files_scanned} "
         f"file{'s' if result.files_scanned != 1 else ''}"
         + (f"; {result.suppressed} suppressed" if result.suppressed else "")
-        + (f"; {len(result.errors)} error{'s' if len(result.errors) != 1 else ''}" if result.errors else "")
+        + (
+            f"; {len(result.errors)} error{'s' if len(result.errors) != 1 else ''}"
+            if result.errors
+            else ""
+        )
         + f" in {result.duration_s:.2f}s."
     )
     return "\n".join(out) + "\n"

@@ -53,7 +53,9 @@ class PolicyFacts:
     """What rules share about one policy: the oracle's verdict on each check, computed once."""
 
     policy: CorsPolicy
-    auth: frozenset[str] = frozenset()  # "api-key", "authorization-header", "mtls" in the application
+    auth: frozenset[str] = (
+        frozenset()
+    )  # "api-key", "authorization-header", "mtls" in the application
     extra_trusted: tuple[str, ...] = ()
     _verdicts: list[CheckVerdict] | None = field(default=None, repr=False)
 

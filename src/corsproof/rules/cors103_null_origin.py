@@ -52,4 +52,6 @@ class NullOrigin(Rule):
                 check = verdict.check
                 severity = "high" if facts.credentials else "medium"
                 message = f"{check.describe or 'the allow-list'} accepts Origin: null (sandboxed iframes, data: and file: documents)"
-                yield Issue(check.loc or facts.policy.loc, message, severity, "null", facts.context())
+                yield Issue(
+                    check.loc or facts.policy.loc, message, severity, "null", facts.context()
+                )

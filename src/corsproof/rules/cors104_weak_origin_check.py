@@ -70,4 +70,6 @@ class WeakOriginCheck(Rule):
             else:
                 severity = "medium"
             message = f"{check.describe or 'the origin check'} accepts {attack.origin}: {WEAK_REASONS[attack.family]}"
-            yield Issue(check.loc or facts.policy.loc, message, severity, attack.origin, facts.context())
+            yield Issue(
+                check.loc or facts.policy.loc, message, severity, attack.origin, facts.context()
+            )

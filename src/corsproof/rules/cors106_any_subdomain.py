@@ -50,4 +50,6 @@ class AnySubdomain(Rule):
                 continue
             check = verdict.check
             message = f"{check.describe or 'the origin check'} trusts every subdomain: {attack.origin} passes"
-            yield Issue(check.loc or facts.policy.loc, message, "low", attack.origin, facts.context())
+            yield Issue(
+                check.loc or facts.policy.loc, message, "low", attack.origin, facts.context()
+            )

@@ -44,6 +44,18 @@ class PermissivePreflight(Rule):
     def check(self, facts: PolicyFacts) -> Iterator[Issue]:
         policy = facts.policy
         if policy.any_method is not None:
-            yield Issue(policy.any_method, "the preflight grants every method (\"*\")", "low", None, facts.context())
+            yield Issue(
+                policy.any_method,
+                'the preflight grants every method ("*")',
+                "low",
+                None,
+                facts.context(),
+            )
         if policy.any_header is not None:
-            yield Issue(policy.any_header, "the preflight grants every request header (\"*\")", "low", None, facts.context())
+            yield Issue(
+                policy.any_header,
+                'the preflight grants every request header ("*")',
+                "low",
+                None,
+                facts.context(),
+            )

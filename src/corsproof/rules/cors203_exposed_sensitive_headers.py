@@ -55,7 +55,7 @@ class ExposedSensitiveHeaders(Rule):
         bad = [h for h in policy.expose_headers if h.strip() == "*" or SENSITIVE.match(h.strip())]
         if not bad:
             return
-        what = "every response header (\"*\")" if "*" in bad else ", ".join(bad)
+        what = 'every response header ("*")' if "*" in bad else ", ".join(bad)
         message = f"Access-Control-Expose-Headers makes {what} readable by the calling page"
         severity = "medium" if facts.permissive else "low"
         yield Issue(policy.expose_loc, message, severity, None, facts.context())

@@ -62,4 +62,6 @@ class PermissiveFallback(Rule):
             context = facts.context("debug-only")
         if facts.credentials:
             message += ", with credentials"
-        yield Issue(fallback.loc, message, severity, ARBITRARY if facts.any_origin else None, context)
+        yield Issue(
+            fallback.loc, message, severity, ARBITRARY if facts.any_origin else None, context
+        )

@@ -63,14 +63,33 @@ class Value:
 
 _DEBUG_NAME = re.compile(r"(^|[._])(DEBUG|debug|DEVELOPMENT|is_dev|IS_DEV|DEV|LOCAL|TESTING)$")
 _ENV_FUNCS = {
-    "os.environ.get", "os.getenv", "environ.get", "os.environ.setdefault", "getenv",
-    "decouple.config", "config", "env", "env.str", "env.list", "env.bool", "env.tuple", "env.json",
-    "environ.Env", "settings.env",
+    "os.environ.get",
+    "os.getenv",
+    "environ.get",
+    "os.environ.setdefault",
+    "getenv",
+    "decouple.config",
+    "config",
+    "env",
+    "env.str",
+    "env.list",
+    "env.bool",
+    "env.tuple",
+    "env.json",
+    "environ.Env",
+    "settings.env",
 }
 _RE_FLAGS = {
-    "IGNORECASE": re.IGNORECASE, "I": re.IGNORECASE, "VERBOSE": re.VERBOSE, "X": re.VERBOSE,
-    "MULTILINE": re.MULTILINE, "M": re.MULTILINE, "DOTALL": re.DOTALL, "S": re.DOTALL,
-    "ASCII": re.ASCII, "A": re.ASCII,
+    "IGNORECASE": re.IGNORECASE,
+    "I": re.IGNORECASE,
+    "VERBOSE": re.VERBOSE,
+    "X": re.VERBOSE,
+    "MULTILINE": re.MULTILINE,
+    "M": re.MULTILINE,
+    "DOTALL": re.DOTALL,
+    "S": re.DOTALL,
+    "ASCII": re.ASCII,
+    "A": re.ASCII,
 }
 MAX_DEPTH = 40
 
@@ -124,7 +143,9 @@ class Resolver:
                 env, debug = a.env or b.env, a.debug or b.debug
                 if a.known and b.known:
                     try:
-                        if isinstance(a.value, (list, tuple)) and isinstance(b.value, (list, tuple)):
+                        if isinstance(a.value, (list, tuple)) and isinstance(
+                            b.value, (list, tuple)
+                        ):
                             return Value(list(a.value) + list(b.value), env, debug)
                         if isinstance(a.value, str) and isinstance(b.value, str):
                             return Value(a.value + b.value, env, debug)
@@ -162,7 +183,9 @@ class Resolver:
                 cond = is_debug_expr(self.module, test)
                 if cond:
                     # permissive when the debug condition holds: keep that branch, marked
-                    return replace(self.resolve(body, depth), debug=cond, node=body)
+                    negated = isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not)
+                    branch = orelse if negated else body
+                    return replace(self.resolve(branch, depth), debug=cond, node=branch)
                 return Value(UNKNOWN)
             case ast.Starred(value=inner):
                 return self.resolve(inner, depth)
@@ -247,8 +270,20 @@ class Resolver:
                 return found, self.module
             args = function.args
             positional = [*args.posonlyargs, *args.args]
-            defaults = dict(zip([a.arg for a in positional[len(positional) - len(args.defaults) :]], args.defaults, strict=False))
-            defaults.update({a.arg: d for a, d in zip(args.kwonlyargs, args.kw_defaults, strict=False) if d is not None})
+            defaults = dict(
+                zip(
+                    [a.arg for a in positional[len(positional) - len(args.defaults) :]],
+                    args.defaults,
+                    strict=False,
+                )
+            )
+            defaults.update(
+                {
+                    a.arg: d
+                    for a, d in zip(args.kwonlyargs, args.kw_defaults, strict=False)
+                    if d is not None
+                }
+            )
             if name in defaults:
                 return defaults[name], self.module
             if any(a.arg == name for a in [*positional, *args.kwonlyargs]):
@@ -295,16 +330,40 @@ class Resolver:
         if self._is_env_call(node, func):
             return self._env_value(node, depth, short)
         # "a,b".split(",") / .strip() on known strings (also on env defaults)
-        if isinstance(node.func, ast.Attribute) and short in ("split", "strip", "lower", "upper", "rstrip", "lstrip"):
+        if isinstance(node.func, ast.Attribute) and short in (
+            "split",
+            "strip",
+            "lower",
+            "upper",
+            "rstrip",
+            "lstrip",
+        ):
             base = self.resolve(node.func.value, depth)
             if isinstance(base.value, str):
                 args = [self.resolve(a, depth).value for a in node.args]
                 if all(isinstance(a, str) or a is None for a in args):
                     return Value(getattr(base.value, short)(*args), base.env, base.debug)
             return Value(UNKNOWN, base.env, base.debug)
-        if isinstance(node.func, ast.Name) and short in ("list", "tuple", "set", "frozenset", "str", "bool", "sorted"):
+        if isinstance(node.func, ast.Name) and short in (
+            "list",
+            "tuple",
+            "set",
+            "frozenset",
+            "str",
+            "bool",
+            "sorted",
+        ):
             if not node.args:
-                return Value({"list": [], "tuple": (), "set": [], "frozenset": [], "str": "", "bool": False}.get(short, UNKNOWN))
+                return Value(
+                    {
+                        "list": [],
+                        "tuple": (),
+                        "set": [],
+                        "frozenset": [],
+                        "str": "",
+                        "bool": False,
+                    }.get(short, UNKNOWN)
+                )
             inner = self.resolve(node.args[0], depth)
             if not inner.known:
                 return inner
@@ -313,13 +372,21 @@ class Resolver:
                     return replace(inner, value=bool(inner.value), node=None)
                 if short == "str":
                     return replace(inner, value=str(inner.value), node=None)
-                return replace(inner, value=list(inner.value) if short != "tuple" else tuple(inner.value), node=None)
+                return replace(
+                    inner,
+                    value=list(inner.value) if short != "tuple" else tuple(inner.value),
+                    node=None,
+                )
             except TypeError:
                 return Value(UNKNOWN)
         return Value(UNKNOWN)
 
     def _flags(self, node: ast.Call, depth: int) -> int | None:
-        flag_node = node.args[1] if len(node.args) > 1 else next((k.value for k in node.keywords if k.arg == "flags"), None)
+        flag_node = (
+            node.args[1]
+            if len(node.args) > 1
+            else next((k.value for k in node.keywords if k.arg == "flags"), None)
+        )
         if flag_node is None:
             return 0
         value = self.resolve(flag_node, depth).value
@@ -332,7 +399,10 @@ class Resolver:
         target = node.func.value if isinstance(node.func, ast.Attribute) else node.func
         if isinstance(target, ast.Name):
             binding = _last_assignment(self.module.tree.body, target.id, 10**9, recurse=False)
-            if isinstance(binding, ast.Call) and self.module.qualname(binding.func) in ("environ.Env", "Env"):
+            if isinstance(binding, ast.Call) and self.module.qualname(binding.func) in (
+                "environ.Env",
+                "Env",
+            ):
                 return True
         return False
 
@@ -361,7 +431,9 @@ class Resolver:
         return Value(value, env=name, debug=default.debug)
 
 
-def _last_assignment(body: list[ast.stmt], name: str, before_line: int, recurse: bool) -> ast.expr | None:
+def _last_assignment(
+    body: list[ast.stmt], name: str, before_line: int, recurse: bool
+) -> ast.expr | None:
     """The value of the last `name = …` in `body` (and nested blocks) that starts before a line."""
     found: ast.expr | None = None
     for stmt in body:
@@ -372,16 +444,22 @@ def _last_assignment(body: list[ast.stmt], name: str, before_line: int, recurse:
                 for target in targets:
                     if isinstance(target, ast.Name) and target.id == name:
                         found = value
-                    elif isinstance(target, (ast.Tuple, ast.List)) and isinstance(value, (ast.Tuple, ast.List)):
+                    elif isinstance(target, (ast.Tuple, ast.List)) and isinstance(
+                        value, (ast.Tuple, ast.List)
+                    ):
                         for t, v in zip(target.elts, value.elts, strict=False):
                             if isinstance(t, ast.Name) and t.id == name:
                                 found = v
             case ast.AnnAssign(target=ast.Name(id=target_id), value=value) if value is not None:
                 if target_id == name:
                     found = value
-            case ast.AugAssign(target=ast.Name(id=target_id), op=ast.Add(), value=value) if target_id == name:
+            case ast.AugAssign(target=ast.Name(id=target_id), op=ast.Add(), value=value) if (
+                target_id == name
+            ):
                 if found is not None:
-                    found = ast.copy_location(ast.BinOp(left=found, op=ast.Add(), right=value), value)
+                    found = ast.copy_location(
+                        ast.BinOp(left=found, op=ast.Add(), right=value), value
+                    )
             case ast.If() | ast.Try() | ast.With() | ast.For() | ast.While():
                 for block in _blocks(stmt):
                     inner = _last_assignment(block, name, before_line, recurse)

@@ -48,8 +48,10 @@ def argument(call: ast.Call, name: str, position: int | None = None) -> ast.expr
     for kw in call.keywords:
         if kw.arg == name:
             return kw.value
-    if position is not None and len(call.args) > position and not any(
-        isinstance(a, ast.Starred) for a in call.args[: position + 1]
+    if (
+        position is not None
+        and len(call.args) > position
+        and not any(isinstance(a, ast.Starred) for a in call.args[: position + 1])
     ):
         return call.args[position]
     return None
