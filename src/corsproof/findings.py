@@ -48,6 +48,10 @@ class Target:
         return {"url": self.url, "method": self.method}
 
 
+# where a policy part was found: a span of source code (scan) or a probed endpoint (probe)
+Where = Location | Target
+
+
 @dataclass
 class Finding:
     rule_id: str

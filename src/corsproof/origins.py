@@ -253,8 +253,8 @@ def _consts(node: tuple[object, ...]) -> list[str]:
 def seed_origins(check: OriginCheck) -> list[str]:
     """The origins a check was written to accept, derived from its constants or pattern."""
     texts: list[str]
-    if check.how == "exact":
-        texts = [check.value]
+    if check.how in ("exact", "observed"):
+        texts = [check.value] if check.value else []
     elif check.how == "predicate":
         assert check.predicate is not None
         texts = _consts(check.predicate)

@@ -11,26 +11,29 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from corsproof.findings import Location
+from corsproof.findings import Where
 
-MatchHow = Literal["exact", "match", "search", "fullmatch", "predicate"]
+MatchHow = Literal["exact", "match", "search", "fullmatch", "predicate", "observed"]
 
 
 @dataclass(frozen=True)
 class OriginCheck:
     """One way an origin can be accepted: an exact entry, a regex applied with a given function,
-    or a predicate (a small expression tree evaluated on the request origin).
+    or a predicate (a small expression tree evaluated on the request origin); the prober records
+    what a live endpoint granted as an `observed` check.
 
     `describe` is how the check reads in the code (`re.match(r'https://.*\\.example\\.com')`,
     `origin.endswith("example.com")`).
     """
 
     how: MatchHow
-    value: str = ""  # exact origin or regex pattern
+    value: str = ""  # exact origin, regex pattern, or (observed) the trusted origin probed around
+    # observed: the origins a live endpoint granted; the check "accepts" exactly these
+    accepted: frozenset[str] = frozenset()
     flags: int = 0
     predicate: tuple[Any, ...] | None = None
     describe: str = ""
-    loc: Location | None = None
+    loc: Where | None = None
 
     def accepts(self, origin: str) -> bool:
         try:
@@ -38,6 +41,8 @@ class OriginCheck:
                 if self.flags & re.IGNORECASE:
                     return origin.lower() == self.value.lower()
                 return origin == self.value
+            if self.how == "observed":
+                return origin in self.accepted
             if self.how == "predicate":
                 assert self.predicate is not None
                 return bool(evaluate_predicate(self.predicate, origin))
@@ -119,7 +124,7 @@ class Fallback:
 
     kind: Literal["env-default", "debug"]
     detail: str  # the env var name or the debug condition as written
-    loc: Location
+    loc: Where
 
 
 @dataclass
@@ -128,23 +133,23 @@ class CorsPolicy:
     one middleware, one hand-written handler)."""
 
     framework: str
-    loc: Location  # anchor: the call / settings module / header assignment
+    loc: Where  # anchor: the call / settings module / header assignment
     # every origin is allowed; `any_echo`: the library sends the request origin back rather than `*`
-    any_origin: Location | None = None
+    any_origin: Where | None = None
     any_echo: bool = False
     # with credentials on, "any" becomes an echo (django-cors-headers, flask-cors, Starlette, …)
     echo_with_credentials: bool = True
     checks: list[OriginCheck] = field(default_factory=list)
-    credentials: Location | None = None
-    any_method: Location | None = None
-    any_header: Location | None = None
+    credentials: Where | None = None
+    any_method: Where | None = None
+    any_header: Where | None = None
     expose_headers: tuple[str, ...] = ()
-    expose_loc: Location | None = None
-    private_network: Location | None = None
+    expose_loc: Where | None = None
+    private_network: Where | None = None
     # the Access-Control-Allow-Origin value depends on the request and `Vary: Origin` is not sent
-    varies_without_vary: Location | None = None
+    varies_without_vary: Where | None = None
     fallback: Fallback | None = None
-    ineffective: tuple[str, Location] | None = None
+    ineffective: tuple[str, Where] | None = None
     # Django split settings: the module this policy was evaluated for and what it star-imports
     module_path: str | None = None
     star_imports: tuple[str, ...] = ()

@@ -11,9 +11,9 @@ import inspect
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import ClassVar
+from typing import Any, ClassVar
 
-from corsproof.findings import Location
+from corsproof.findings import Where
 from corsproof.origins import CheckVerdict, judge
 from corsproof.policy import CorsPolicy, OriginCheck
 
@@ -41,11 +41,12 @@ def get_rule(rule_id: str) -> type[Rule] | None:
 class Issue:
     """What a rule reports; the engine turns it into a `Finding`."""
 
-    loc: Location
+    loc: Where
     message: str
     severity: str
     proof_origin: str | None = None
     context: tuple[str, ...] = ()
+    evidence: dict[str, Any] | None = None  # probe: the request origin and the response headers
 
 
 @dataclass
@@ -66,7 +67,7 @@ class PolicyFacts:
         return self._verdicts
 
     @cached_property
-    def any_origin(self) -> tuple[Location, OriginCheck | None] | None:
+    def any_origin(self) -> tuple[Where, OriginCheck | None] | None:
         """Where every origin is let in: an explicit allow-all, or a check that accepts anything."""
         if self.policy.any_origin is not None:
             return self.policy.any_origin, None

@@ -18,10 +18,17 @@ from pathlib import Path
 import pathspec
 
 from corsproof.context import auth_facts
-from corsproof.findings import FileError, Finding, ScanResult, assign_fingerprints
+from corsproof.findings import FileError, ScanResult
+from corsproof.judge import judge_policies
 from corsproof.policy import CorsPolicy
-from corsproof.rules import PolicyFacts, all_rules
-from corsproof.static._module import MAX_BYTES, AnalysisError, Module, Project, decode_source, parse_source
+from corsproof.static._module import (
+    MAX_BYTES,
+    AnalysisError,
+    Module,
+    Project,
+    decode_source,
+    parse_source,
+)
 from corsproof.static.adapters import all_adapters
 from corsproof.static.suppress import is_suppressed
 from corsproof.static.values import Resolver
@@ -220,58 +227,18 @@ def scan_paths(
             auth_by_app.setdefault(app, set()).update(outcome.auth)
         policies.extend((policy, app) for policy in outcome.policies)
     result.errors = errors
-    result.findings = _judge(policies, auth_by_app, select, ignore, extra_trusted, result)
-    result.duration_s = round(time.perf_counter() - started, 3)
-    return result
-
-
-def _judge(
-    policies: list[tuple[CorsPolicy, Path]],
-    auth_by_app: dict[Path, set[str]],
-    select: set[str] | None,
-    ignore: set[str] | None,
-    extra_trusted: tuple[str, ...],
-    result: ScanResult,
-) -> list[Finding]:
     # Django split settings: a settings module star-imported by another is judged through it
     inherited = {path for policy, _ in policies for path in policy.star_imports}
-    rules = [r() for r in all_rules() if (not select or r.id in select) and not (ignore and r.id in ignore)]
-    best: dict[tuple[str, str, int, int], Finding] = {}
-    for policy, app in policies:
-        if policy.module_path is not None and policy.module_path in inherited:
-            continue
-        facts = PolicyFacts(policy, frozenset(auth_by_app.get(app, ())), extra_trusted)
-        for rule in rules:
-            for issue in rule.check(facts):
-                finding = Finding(
-                    rule_id=rule.id,
-                    rule_name=rule.name,
-                    severity=issue.severity,
-                    message=issue.message,
-                    location=issue.loc,
-                    proof_origin=issue.proof_origin,
-                    context=list(issue.context),
-                    fix=rule.fix_hint,
-                )
-                key = (rule.id, issue.loc.path, issue.loc.line, issue.loc.column)
-                kept = best.get(key)
-                if kept is None or _rank(finding) > _rank(kept):
-                    best[key] = finding
-    # CORS102 at a place implies CORS101 there: one root cause, one finding
-    with_102 = {(k[1], k[2], k[3]) for k in best if k[0] == "CORS102"}
-    findings = [f for k, f in best.items() if not (k[0] == "CORS101" and (k[1], k[2], k[3]) in with_102)]
-    kept_findings = []
-    for finding in findings:
-        if is_suppressed(finding):
-            result.suppressed += 1
-        else:
-            kept_findings.append(finding)
-    kept_findings.sort(key=lambda f: (f.location.path, f.location.line, f.location.column, f.rule_id))  # type: ignore[union-attr]
-    assign_fingerprints(kept_findings)
-    return kept_findings
-
-
-def _rank(finding: Finding) -> tuple[int, int]:
-    from corsproof.findings import SEVERITY_RANK
-
-    return SEVERITY_RANK[finding.severity], len(finding.context)
+    result.findings, result.suppressed = judge_policies(
+        (
+            (policy, frozenset(auth_by_app.get(app, ())))
+            for policy, app in policies
+            if policy.module_path is None or policy.module_path not in inherited
+        ),
+        select=select,
+        ignore=ignore,
+        extra_trusted=extra_trusted,
+        suppressed=is_suppressed,
+    )
+    result.duration_s = round(time.perf_counter() - started, 3)
+    return result

@@ -1,0 +1,74 @@
+"""Run the rule catalogue over policies and turn issues into findings.
+
+Shared by `scan` (policies from source) and `probe` (policies observed on live endpoints): one
+root cause, one finding per place; suppressions; stable order and fingerprints.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from corsproof.findings import SEVERITY_RANK, Finding, Location, Target, Where, assign_fingerprints
+from corsproof.policy import CorsPolicy
+from corsproof.rules import PolicyFacts, all_rules
+
+
+def _place(where: Where) -> tuple[str, int, int, str]:
+    if isinstance(where, Location):
+        return (where.path, where.line, where.column, "")
+    return (where.url, 0, 0, where.method)
+
+
+def _rank(finding: Finding) -> tuple[int, int]:
+    return SEVERITY_RANK[finding.severity], len(finding.context)
+
+
+def judge_policies(
+    policies: Iterable[tuple[CorsPolicy, frozenset[str]]],
+    *,
+    select: set[str] | None = None,
+    ignore: set[str] | None = None,
+    extra_trusted: tuple[str, ...] = (),
+    suppressed: Callable[[Finding], bool] = lambda _finding: False,
+) -> tuple[list[Finding], int]:
+    """Findings for `(policy, auth context)` pairs, and how many were suppressed."""
+    rules = [
+        rule()
+        for rule in all_rules()
+        if (not select or rule.id in select) and not (ignore and rule.id in ignore)
+    ]
+    best: dict[tuple[str, tuple[str, int, int, str]], Finding] = {}
+    for policy, auth in policies:
+        facts = PolicyFacts(policy, auth, extra_trusted)
+        for rule in rules:
+            for issue in rule.check(facts):
+                finding = Finding(
+                    rule_id=rule.id,
+                    rule_name=rule.name,
+                    severity=issue.severity,
+                    message=issue.message,
+                    location=issue.loc if isinstance(issue.loc, Location) else None,
+                    target=issue.loc if isinstance(issue.loc, Target) else None,
+                    proof_origin=issue.proof_origin,
+                    context=list(issue.context),
+                    fix=rule.fix_hint,
+                    evidence=issue.evidence,
+                )
+                key = (rule.id, _place(issue.loc))
+                kept = best.get(key)
+                if kept is None or _rank(finding) > _rank(kept):
+                    best[key] = finding
+    # CORS102 at a place implies CORS101 there: one root cause, one finding
+    with_102 = {place for rule_id, place in best if rule_id == "CORS102"}
+    findings: list[Finding] = []
+    hidden = 0
+    for (rule_id, place), finding in best.items():
+        if rule_id == "CORS101" and place in with_102:
+            continue
+        if suppressed(finding):
+            hidden += 1
+        else:
+            findings.append(finding)
+    findings.sort(key=lambda f: (_place(f.location or f.target), f.rule_id))  # type: ignore[arg-type]
+    assign_fingerprints(findings)
+    return findings, hidden
