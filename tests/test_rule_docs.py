@@ -34,3 +34,17 @@ def test_rule_metadata(rule: type) -> None:
     assert re.fullmatch(r"[a-z]+(-[a-z]+)+", rule.name)
     assert rule.severity in SEVERITIES
     assert rule.summary and rule.fix_hint
+
+
+def test_generated_rule_docs_do_not_drift() -> None:
+    from pathlib import Path
+
+    from corsproof.rules._docs import render_markdown
+
+    docs = Path(__file__).resolve().parent.parent / "docs" / "rules"
+    for rule in RULES:
+        path = docs / f"{rule.id}.md"
+        assert path.is_file(), f"{path} missing: python -m corsproof.rules._docs docs/rules"
+        assert path.read_text(encoding="utf-8") == render_markdown(rule), (
+            f"{path} drifted from the rule's docstring: python -m corsproof.rules._docs docs/rules"
+        )
