@@ -28,12 +28,12 @@ class OriginCheck:
 
     how: MatchHow
     value: str = ""  # exact origin, regex pattern, or (observed) the trusted origin probed around
-    # observed: the origins a live endpoint granted; the check "accepts" exactly these
-    accepted: frozenset[str] = frozenset()
     flags: int = 0
     predicate: tuple[Any, ...] | None = None
     describe: str = ""
     loc: Where | None = None
+    # observed: the origins a live endpoint granted; the check "accepts" exactly these
+    accepted: frozenset[str] = frozenset()
 
     def accepts(self, origin: str) -> bool:
         try:

@@ -77,6 +77,12 @@ class PolicyFacts:
         return None
 
     @property
+    def debug_only(self) -> bool:
+        """The whole policy applies only in a debug/development branch (reported as CORS301)."""
+        fallback = self.policy.fallback
+        return fallback is not None and fallback.kind == "debug"
+
+    @property
     def credentials(self) -> bool:
         return self.policy.has_credentials
 

@@ -45,7 +45,7 @@ class PrivateNetwork(Rule):
 
     def check(self, facts: PolicyFacts) -> Iterator[Issue]:
         loc = facts.policy.private_network
-        if loc is None or facts.policy.fallback is not None:
+        if loc is None or facts.debug_only:
             return
         permissive = facts.permissive
         message = "Access-Control-Allow-Private-Network: true lets public sites reach this service"
