@@ -3,27 +3,64 @@
 from __future__ import annotations
 
 import ast
+import io
 import os
+import stat
+import tokenize
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from typing import BinaryIO
 
 from corsproof.findings import Location
 
-MAX_BYTES = 10 * 1024 * 1024
+MAX_BYTES = 10 * 1024 * 1024  # larger files are not parsed (their tree would take ~20x as much)
+# source bytes of parsed modules each worker keeps for reuse (imports, split settings): ~20x in trees
+CACHE_BYTES = 4 * 1024 * 1024
+_OPEN_FLAGS = (
+    os.O_RDONLY
+    | getattr(os, "O_NONBLOCK", 0)
+    | getattr(os, "O_CLOEXEC", 0)
+    | getattr(os, "O_BINARY", 0)
+)
 
 
 class AnalysisError(Exception):
     """A file that cannot be analysed; the message is what the user sees under `errors`."""
 
 
+def open_source(path: str | os.PathLike[str]) -> BinaryIO:
+    """Open a file for reading; AnalysisError unless it is a regular file.
+
+    Opened non-blocking, so a FIFO (or a file replaced by one after the walk) never hangs the scan.
+    """
+    fd = os.open(path, _OPEN_FLAGS)
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise AnalysisError("not a regular file (FIFO, socket or device): skipped")
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
 def decode_source(data: bytes) -> str:
+    """The text of a source file, decoded as Python would (BOM, PEP 263 coding declaration)."""
     if b"\x00" in data:
         raise AnalysisError("contains NUL bytes: not a Python source file")
     try:
-        return data.decode("utf-8-sig")
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    except SyntaxError as exc:
+        raise AnalysisError(f"cannot decode: {exc.msg}") from None
+    try:
+        return data.decode(encoding)
     except UnicodeDecodeError as exc:
-        raise AnalysisError(f"not valid UTF-8 (byte {exc.start})") from None
+        name = "UTF-8" if encoding.startswith("utf-8") else encoding
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise AnalysisError(f"not valid {name} (line {line}, byte {exc.start})") from None
+    except (UnicodeError, LookupError) as exc:
+        raise AnalysisError(f"cannot decode as {encoding}: {exc}") from None
 
 
 def parse_source(source: str, filename: str) -> ast.Module:
@@ -46,7 +83,9 @@ class Project:
 
     root: Path  # real path of the scan argument (a directory, or the file's directory)
     display_root: str  # how the user wrote it
-    _cache: dict[Path, Module | None] = field(default_factory=dict)
+    # least recently used first; bounded by CACHE_BYTES of source so memory stays flat
+    _cache: OrderedDict[Path, Module | None] = field(default_factory=OrderedDict)
+    _cached_bytes: int = 0
 
     def display(self, path: Path) -> str:
         try:
@@ -58,22 +97,44 @@ class Project:
         return os.path.join(self.display_root, str(rel))
 
     def load(self, path: Path) -> Module | None:
-        """Parse another project file on demand (once per process); None when it cannot be used."""
+        """Parse another project file on demand (once per process while it stays in the cache);
+        None when it cannot be used."""
         path = path.resolve()
         if path in self._cache:
+            self._cache.move_to_end(path)
             return self._cache[path]
         module: Module | None = None
         try:
-            if path.is_file() and path.stat().st_size <= MAX_BYTES:
-                source = decode_source(path.read_bytes())
-                module = Module(path, self.display(path), source, parse_source(source, str(path)), self)
+            with open_source(path) as handle:
+                data = handle.read(MAX_BYTES + 1)
+            if len(data) <= MAX_BYTES:
+                source = decode_source(data)
+                module = Module(
+                    path, self.display(path), source, parse_source(source, str(path)), self
+                )
         except (OSError, AnalysisError):
             module = None
-        self._cache[path] = module
+        self._put(path, module)
+        return module
+
+    def cached(self, path: Path) -> Module | None:
+        """The module of a (resolved) path if this process parsed it already."""
+        module = self._cache.get(path)
+        if module is not None:
+            self._cache.move_to_end(path)
         return module
 
     def add(self, module: Module) -> None:
-        self._cache[module.path.resolve()] = module
+        self._put(module.path.resolve(), module)
+
+    def _put(self, path: Path, module: Module | None) -> None:
+        old = self._cache.pop(path, None)
+        self._cached_bytes -= _cost(old)
+        self._cache[path] = module
+        self._cached_bytes += _cost(module)
+        while self._cached_bytes > CACHE_BYTES and len(self._cache) > 1:
+            _, evicted = self._cache.popitem(last=False)
+            self._cached_bytes -= _cost(evicted)
 
     def find_module(self, dotted: str, importer: Path, level: int) -> Path | None:
         """The file of `from <level dots><dotted> import …` seen from `importer`, if in the project."""
@@ -94,10 +155,17 @@ class Project:
                 base = base.parent
         for base in bases:
             candidate = base.joinpath(*parts)
-            for path in (candidate.with_suffix(".py") if parts else None, candidate / "__init__.py"):
+            for path in (
+                candidate.with_suffix(".py") if parts else None,
+                candidate / "__init__.py",
+            ):
                 if path is not None and path.is_file():
                     return path
         return None
+
+
+def _cost(module: Module | None) -> int:
+    return 256 + (len(module.source) if module is not None else 0)
 
 
 @dataclass
@@ -157,7 +225,9 @@ class Module:
         child = node
         for parent in self.ancestors(node):
             if isinstance(parent, (ast.If, ast.IfExp)):
-                negated = isinstance(parent.test, ast.UnaryOp) and isinstance(parent.test.op, ast.Not)
+                negated = isinstance(parent.test, ast.UnaryOp) and isinstance(
+                    parent.test.op, ast.Not
+                )
                 in_body = child in (parent.body if isinstance(parent.body, list) else [parent.body])
                 cond = is_debug_expr(self, parent.test)
                 if cond and in_body != negated:
@@ -207,7 +277,11 @@ class Module:
             elif isinstance(node, ast.ImportFrom):
                 for alias in node.names:
                     if alias.name != "*":
-                        table[alias.asname or alias.name] = (node.module or "", alias.name, node.level)
+                        table[alias.asname or alias.name] = (
+                            node.module or "",
+                            alias.name,
+                            node.level,
+                        )
         return table
 
     def qualname(self, node: ast.AST) -> str:
@@ -225,9 +299,9 @@ class Module:
         return ".".join([head, *reversed(parts)])
 
     @cached_property
-    def star_imports(self) -> list[Path]:
-        """Project modules imported with `from X import *` at module level, in order."""
-        found: list[Path] = []
+    def star_import_sites(self) -> list[tuple[int, Path]]:
+        """(line, project module) of each module-level `from X import *`, in order."""
+        found: list[tuple[int, Path]] = []
         for node in self.tree.body:
             stmts = [node]
             if isinstance(node, ast.Try):  # `try: from .local import *  except ImportError: pass`
@@ -236,5 +310,10 @@ class Module:
                 if isinstance(stmt, ast.ImportFrom) and any(a.name == "*" for a in stmt.names):
                     path = self.project.find_module(stmt.module or "", self.path, stmt.level)
                     if path is not None and path.resolve() != self.path.resolve():
-                        found.append(path)
+                        found.append((stmt.lineno, path))
         return found
+
+    @property
+    def star_imports(self) -> list[Path]:
+        """Project modules imported with `from X import *` at module level, in order."""
+        return [path for _, path in self.star_import_sites]

@@ -290,16 +290,19 @@ class Resolver:
                 return None  # a parameter without a default: unknown
         module_line = line if function is None else 10**9
         found = _last_assignment(self.module.tree.body, name, module_line, recurse=False)
-        if found is not None:
-            return found, self.module
         seen = _seen | {str(self.module.path)}
-        for path in reversed(self.module.star_imports):
+        # the last binding wins: a star import after the assignment overrides it (`from .local import *`)
+        for import_line, path in reversed(self.module.star_import_sites):
+            if import_line >= module_line:
+                continue
+            if found is not None and import_line < getattr(found, "lineno", 0):
+                break
             other = self.module.project.load(path)
             if other is not None and str(other.path) not in seen:
                 inherited = Resolver(other).lookup(name, None, seen)
                 if inherited is not None:
                     return inherited
-        return None
+        return (found, self.module) if found is not None else None
 
     # -- attributes and calls -----------------------------------------------------------------
     def _attribute(self, node: ast.Attribute, depth: int) -> Value:
