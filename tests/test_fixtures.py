@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import FIXTURES, actual, expectations, fixture_cases
+from fixture_support import FIXTURES, actual, expectations, fixture_cases
 from corsproof.rules import all_rules
 
 CASES = fixture_cases()

@@ -1,9 +1,9 @@
+"""The fixture harness: expected findings written inline as `# expect: CORS101` comments."""
+
 from __future__ import annotations
 
 import re
 from pathlib import Path
-
-import pytest
 
 from corsproof import scan_paths
 
@@ -46,8 +46,3 @@ def fixture_cases() -> list[Path]:
         for p in d.iterdir()
         if not p.name.startswith((".", "_"))
     )
-
-
-@pytest.fixture
-def scan_case():
-    return actual
