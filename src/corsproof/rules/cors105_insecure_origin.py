@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from corsproof.origins import seed_origins
 from corsproof.rules._base import Issue, PolicyFacts, Rule, register
 
 
@@ -59,8 +60,10 @@ class InsecureOrigin(Rule):
                 message = f"the plain-text origin {check.value} is trusted"
             else:
                 attack = verdict.first("CORS105")
-                if attack is None:
+                # a check written for an http:// origin (`^http://localhost:\d+$`) accepts its own seed
+                plain = [o for o in seed_origins(check) if o.startswith("http://") and check.accepts(o)]
+                if attack is None and not plain:
                     continue
-                proof = attack.origin
-                message = f"{check.describe or 'the origin check'} also accepts the plain-text origin {proof}"
+                proof = attack.origin if attack is not None else plain[0]
+                message = f"{check.describe or 'the origin check'} accepts the plain-text origin {proof}"
             yield Issue(check.loc or facts.policy.loc, message, severity, proof, facts.context())
