@@ -1,1 +1,1786 @@
-"""Placeholder until the adapter lands."""
+"""Hand-written CORS headers, in any framework: code that sets `Access-Control-*` itself.
+
+What is recognised (header names are case-insensitive, `str` or `bytes`, aiohttp `hdrs.*` and constants
+named `ACCESS_CONTROL_ALLOW_ORIGIN` & co. imported from elsewhere):
+- subscript assignment on anything: `response.headers["Access-Control-Allow-Origin"] = v`,
+  `resp["Access-Control-Allow-Origin"] = v` (Django), `headers[...] = v`;
+- calls `.set/.setdefault/.add/.append/.__setitem__/.set_header/.add_header/.send_header/.setHeader(name, v)`
+  and `.append((name, v))` (WSGI header lists);
+- dicts and lists of pairs that reach a response: `headers=` keyword arguments, positional arguments
+  of `*Response*`/`*Header*` callables and `start_response`, the extra items of a returned tuple
+  (`return body, 200, {...}`), `.update(...)`/`.extend(...)`, `resp.headers = {...}`, raw ASGI
+  `message["headers"] = [...]`, `for k, v in CORS_HEADERS.items(): resp.headers[k] = v`; names are
+  followed to their binding (function locals, walrus, closures, module constants, `self.` attributes
+  bound once in the class).
+Not response headers: the headers of HTTP clients (`requests.get(..., headers=...)`, `client.get`,
+`session.headers[...]`). An assignment that a later `headers[name] = …`/`.set(name, …)` on the same
+object always overwrites is not reported.
+
+How the value of `Access-Control-Allow-Origin` is judged:
+- a literal `*` lets every origin in, never with credentials (browsers refuse credentials with `*`);
+- the request's own `Origin` (`request.headers["Origin"]`, `.get("origin")`, `request.META["HTTP_ORIGIN"]`,
+  `environ["HTTP_ORIGIN"]`, `req.get_header("Origin")`, werkzeug `request.origin`, a FastAPI
+  `origin: str = Header()` parameter, through locals, `or`/conditional expressions) is an echo: the `if`s
+  around the assignment and the early exits before it (`if origin not in ALLOWED: return resp`) in the same
+  function — and in the functions it is nested in — are translated into a predicate on the origin
+  (`evaluate_predicate` in policy.py) that the origin oracle evaluates the way the code does: `==`, `in`
+  (membership, or substring on a string), `CONSTANT_DICT.get(origin)`, `startswith`/`endswith`,
+  `re.match/search/fullmatch` and compiled patterns, `fnmatch`, `urlparse(origin).hostname/netloc/scheme/
+  port`, `.lower()`, `any(...)`/`all(...)` over a constant list, `for allowed in CONSTANT:` loops and one
+  level of helper functions in the same module. A condition that cannot be translated and may depend on
+  the origin (it reads the origin or another request header such as `Referer`, calls an unknown function,
+  or names something `allowed`/`trusted`/`valid`…) means no finding. Conditions that cannot involve the
+  origin (`request.method == "OPTIONS"`, a settings flag) may go either way: the header is set for an
+  origin if some outcome of them lets it through.
+- a constant origin is an exact entry (`null` included); a value from `os.environ.get(NAME, "*")` is a
+  permissive default, a branch taken only under `DEBUG` a debug fallback (CORS301), for the value as for
+  the constants of a check.
+
+The rest of the function (or of the class for middleware/handler classes, where hooks such as Tornado's
+`set_default_headers` serve every response; two HTTP-verb handlers of one class serve different
+responses) supplies the other facts: `Access-Control-Allow-Credentials` counts only when its value is
+exactly `true` (the Fetch standard compares bytes: `True`, which `= True` sends, is refused), and only for
+the origins its own condition lets through; `*` in `Allow-Methods`/`Allow-Headers` and echoing
+`Access-Control-Request-Method/-Headers` grant everything (CORS201); `Access-Control-Expose-Headers`
+(CORS203); `Access-Control-Allow-Private-Network: true` (CORS107). When an echo makes the allowed origin
+take two or more values and nothing in the function (class) sets `Vary: Origin` (`headers["Vary"] =
+"Origin"`, `patch_vary_headers`, `vary.add`, `add_vary_header`, `@vary_on_headers`), the header assignment
+gets CORS202 (not when every origin is echoed: that is CORS101/102).
+
+One policy per `Access-Control-Allow-Origin` assignment (and branch of its value), located at the
+assignment; one more for the other headers of a function when it sets any.
+"""
+
+from __future__ import annotations
+
+import ast
+import fnmatch
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from itertools import product
+from typing import Any
+
+from corsproof.findings import Location
+from corsproof.origins import ARBITRARY, catalogue, seed_origins, split_origin
+from corsproof.policy import CorsPolicy, Fallback, OriginCheck, evaluate_predicate
+from corsproof.static._module import Module
+from corsproof.static.adapters._base import Adapter, register_adapter
+from corsproof.static.values import (
+    UNKNOWN,
+    Regex,
+    Resolver,
+    Value,
+    is_debug_expr,
+)
+
+Node = tuple[Any, ...]
+Function = ast.FunctionDef | ast.AsyncFunctionDef
+ORIGIN: Node = ("origin",)
+TRUE: Node = ("true",)
+FALSE: Node = ("not", TRUE)
+
+ACAO = "access-control-allow-origin"
+ACAC = "access-control-allow-credentials"
+ACAM = "access-control-allow-methods"
+ACAH = "access-control-allow-headers"
+ACEH = "access-control-expose-headers"
+ACAPN = "access-control-allow-private-network"
+VARY = "vary"
+
+# methods that set one header: `.set(name, value)` …
+SET_METHODS = {
+    "set", "setdefault", "add", "append", "__setitem__", "set_header", "add_header", "send_header",
+    "setHeader", "setheader", "putheader", "header",
+}  # fmt: skip
+# of those, the ones that replace an earlier value (the others add a second header line)
+REPLACING_METHODS = {"set", "__setitem__", "set_header", "setHeader"}
+# methods that read one request header: `.get("Origin")` …
+READ_METHODS = {
+    "get", "get_header", "getheader", "getHeader", "get_first", "getfirst", "getone", "get_one", "header",
+}  # fmt: skip
+# callables whose dict / list-of-pairs argument is a header collection
+HEADER_FACTORIES = {
+    "dict", "Headers", "MutableHeaders", "CIMultiDict", "MultiDict", "HTTPHeaders", "HeaderDict",
+    "OrderedDict", "list", "tuple", "EnvironHeaders",
+}  # fmt: skip
+# calls that send requests: their `headers=` are request headers
+CLIENT_METHODS = {
+    "get", "post", "put", "patch", "delete", "head", "options", "request", "fetch", "open", "send",
+    "stream", "urlopen", "Request", "generic", "websocket_connect", "ws_connect",
+}  # fmt: skip
+CLIENT_MODULES = (
+    "requests.",
+    "httpx.",
+    "urllib.",
+    "urllib3.",
+    "aiohttp.ClientSession",
+    "http.client.",
+)
+CONSTANT_NAME = re.compile(r"^ACCESS_CONTROL_(?:ALLOW|EXPOSE|REQUEST|MAX)_[A-Z_]+$")
+RE_FUNCS = {"re.match": "match", "re.search": "search", "re.fullmatch": "fullmatch"}
+VERB = re.compile(r"^(?:on_)?(?:get|post|put|patch|delete|head|options)(?:_\w+)?$")
+ORIGIN_KEYS = {"origin", "http_origin"}
+HEADERISH = ("header", "req", "environ", "meta", "scope", "hdrs", "ctx")
+# names that may hold the result of an origin check; request headers an attacker's page influences
+TAINT_NAME = re.compile(
+    r"origin|allow|trust|valid|white|permit|accept|verif|refer|domain|host|safe|check|match|cors_ok",
+    re.I,
+)
+TAINT_KEY = re.compile(r"origin|refer|sec[-_]fetch|host|forwarded", re.I)
+SAFE_CALLS = {"isinstance", "issubclass", "len", "hasattr", "getattr", "bool", "str", "int", "type"}
+SAFE_METHODS = {
+    "startswith", "endswith", "lower", "upper", "strip", "lstrip", "rstrip", "split", "get", "keys",
+    "values", "items", "is_secure", "is_ajax", "casefold",
+}  # fmt: skip
+# callees that produce the response from the request (passing the request to them checks nothing)
+RESPONDERS = re.compile(
+    r"call_next|get_response|handler|app$|view|func|wrapped|next|render|response", re.I
+)
+MAX_FREE = 5
+MAX_LOOP = 64
+
+
+@dataclass
+class _Set:
+    """One header set on a response."""
+
+    name: str  # lower-case header name
+    value: ast.expr | None
+    at: ast.AST  # reported location
+    guards: tuple[ast.AST, ...]  # nodes whose enclosing conditions decide whether it is set
+    function: Function | None
+    target: str = ""  # the header collection, as written (`response.headers`)
+    replaces: bool = False  # overwrites earlier sets of the same header on `target`
+
+
+@dataclass
+class _Guard:
+    test: ast.expr
+    positive: bool
+    kind: str  # "if" | "exit" | "value"
+    loop: ast.For | ast.AsyncFor | None = None
+
+
+@dataclass
+class _Branch:
+    """One value `Access-Control-Allow-Origin` can take."""
+
+    kind: str  # "echo" | "star" | "const"
+    value: str = ""
+    guard_nodes: tuple[ast.AST, ...] = ()
+    conds: tuple[tuple[ast.expr, bool], ...] = ()
+    notes: tuple[tuple[str, str], ...] = ()  # ("env", name) / ("debug", condition)
+
+
+@dataclass
+class _Guarded:
+    predicate: Node  # may contain ("free", key, debug, text) atoms
+    describe: str
+    notes: list[tuple[str, str]] = field(default_factory=list)
+
+
+@dataclass
+class _Common:
+    """The other CORS headers of one function."""
+
+    any_method: Location | None = None
+    any_header: Location | None = None
+    expose: tuple[str, ...] = ()
+    expose_loc: Location | None = None
+    private_network: Location | None = None
+
+    def __bool__(self) -> bool:
+        return any((self.any_method, self.any_header, self.expose_loc, self.private_network))
+
+
+# ------------------------------------------------------------------------------ predicate helpers
+
+
+def _has_origin(node: Any) -> bool:
+    if not isinstance(node, tuple) or not node:
+        return False
+    if node[0] == "origin":
+        return True
+    if node[0] in ("const", "free"):
+        return False
+    return any(_has_origin(n) for n in node[1:])
+
+
+def _free_atoms(
+    node: Any, found: dict[str, tuple[bool, str]] | None = None
+) -> dict[str, tuple[bool, str]]:
+    found = {} if found is None else found
+    if isinstance(node, tuple) and node:
+        if node[0] == "free":
+            found.setdefault(node[1], (node[2], node[3]))
+        elif node[0] in ("and", "or", "not"):
+            for child in node[1:]:
+                _free_atoms(child, found)
+    return found
+
+
+def _subst(node: Node, values: dict[str, bool]) -> Node:
+    op = node[0]
+    if op == "free":
+        if node[1] in values:
+            return TRUE if values[node[1]] else FALSE
+        return node
+    if op in ("and", "or", "not"):
+        return (op, *[_subst(child, values) for child in node[1:]])
+    return node
+
+
+def _simplify(node: Node) -> Node:
+    op = node[0]
+    if op == "true":
+        return TRUE
+    if op == "not":
+        inner = _simplify(node[1])
+        if inner == TRUE:
+            return FALSE
+        if inner == FALSE:
+            return TRUE
+        if inner[0] == "not":
+            return inner[1]
+        return ("not", inner)
+    if op in ("and", "or"):
+        parts: list[Node] = []
+        for child in node[1:]:
+            part = _simplify(child)
+            if part == (FALSE if op == "and" else TRUE):
+                return part
+            if part == (TRUE if op == "and" else FALSE) or part in parts:
+                continue
+            parts.append(part)
+        if not parts:
+            return TRUE if op == "and" else FALSE
+        return parts[0] if len(parts) == 1 else (op, *parts)
+    if op == "free" or _has_origin(node):
+        return node
+    try:  # no origin in it: a constant condition
+        return TRUE if evaluate_predicate(node, "") else FALSE
+    except (TypeError, ValueError, AttributeError, re.error, RecursionError):
+        return node
+
+
+def _exists(node: Node) -> Node | None:
+    """`node` with its free atoms eliminated: true for an origin if some outcome of them lets it in."""
+    atoms = list(_free_atoms(node))
+    if not atoms:
+        return _simplify(node)
+    if len(atoms) > MAX_FREE:
+        return None
+    parts = [
+        _simplify(_subst(node, dict(zip(atoms, combo, strict=True))))
+        for combo in product((True, False), repeat=len(atoms))
+    ]
+    return _simplify(("or", *parts))
+
+
+def _truthy(value: Node) -> Node:
+    return ("and", ("ne", value, ("const", None)), ("ne", value, ("const", "")))
+
+
+def _is_echo(node: Node | None) -> bool:
+    if node == ORIGIN:
+        return True
+    return (
+        node is not None
+        and node[0] == "apply"
+        and node[1] in ("lower", "strip")
+        and _is_echo(node[2])
+    )
+
+
+def _exact_entries(node: Node) -> list[str] | None:
+    """The origins of a pure exact-membership predicate (`origin in {...}`, `origin == "..."`)."""
+    op = node[0]
+    if op == "or":
+        out: list[str] = []
+        for child in node[1:]:
+            entries = _exact_entries(child)
+            if entries is None:
+                return None
+            out.extend(e for e in entries if e not in out)
+        return out
+    if op == "in" and node[1] == ORIGIN and node[2][0] == "const":
+        hay = node[2][1]
+        if isinstance(hay, tuple) and all(isinstance(v, str) for v in hay):
+            return list(dict.fromkeys(hay))
+    if op == "eq":
+        for a, b in ((node[1], node[2]), (node[2], node[1])):
+            if a == ORIGIN and b[0] == "const" and isinstance(b[1], str):
+                return [b[1]]
+    return None
+
+
+def _py_const(value: Any, depth: int = 0) -> Any:
+    """A resolved value as a predicate constant (hashable), or UNKNOWN."""
+    if value is UNKNOWN or isinstance(value, Regex) or depth > 2:
+        return UNKNOWN
+    if isinstance(value, bytes):
+        return value.decode("latin-1")
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    if isinstance(value, dict):
+        value = list(value)
+    if isinstance(value, (list, tuple, set, frozenset)):
+        items = [_py_const(v, depth + 1) for v in value]
+        if any(v is UNKNOWN for v in items):
+            return UNKNOWN
+        return tuple(items)
+    return UNKNOWN
+
+
+def _negated_text(module: Module, test: ast.expr) -> str:
+    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+        return module.text(test.operand)
+    if isinstance(test, ast.Compare) and len(test.ops) == 1:
+        flipped = {
+            ast.NotIn: "in",
+            ast.In: "not in",
+            ast.NotEq: "==",
+            ast.Eq: "!=",
+            ast.IsNot: "is",
+            ast.Is: "is not",
+        }
+        op = flipped.get(type(test.ops[0]))
+        if op:
+            return f"{module.text(test.left)} {op} {module.text(test.comparators[0])}"
+    return f"not ({module.text(test)})"
+
+
+def _exits(block: list[ast.stmt]) -> bool:
+    if not block:
+        return False
+    last = block[-1]
+    if isinstance(last, (ast.Return, ast.Raise, ast.Continue, ast.Break)):
+        return True
+    if isinstance(last, ast.Expr) and isinstance(last.value, ast.Call):
+        func = last.value.func
+        name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+        return name in ("abort", "exit")
+    if isinstance(last, ast.If):
+        return _exits(last.body) and _exits(last.orelse)
+    if isinstance(last, (ast.With, ast.AsyncWith)):
+        return _exits(last.body)
+    return False
+
+
+def _contains_exit(stmt: ast.stmt) -> bool:
+    """`stmt` may leave the block it is in (`break`/`continue` of a loop inside it do not)."""
+    if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        return False
+    stack: list[tuple[ast.AST, bool]] = [(stmt, False)]
+    while stack:
+        node, in_loop = stack.pop()
+        if isinstance(node, (ast.Return, ast.Raise)):
+            return True
+        if isinstance(node, (ast.Continue, ast.Break)) and not in_loop:
+            return True
+        if isinstance(node, ast.Call) and getattr(
+            node.func, "id", getattr(node.func, "attr", "")
+        ) in ("abort", "exit"):
+            return True
+        loop = in_loop or isinstance(node, (ast.For, ast.AsyncFor, ast.While))
+        for child in ast.iter_child_nodes(node):
+            if not isinstance(
+                child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
+            ):
+                stack.append((child, loop))
+    return False
+
+
+def _blocks(node: ast.AST) -> list[list[ast.stmt]]:
+    out = [
+        getattr(node, name)
+        for name in ("body", "orelse", "finalbody")
+        if isinstance(getattr(node, name, None), list)
+    ]
+    out.extend(handler.body for handler in getattr(node, "handlers", []))
+    return out
+
+
+def _target_names(target: ast.expr) -> list[str]:
+    if isinstance(target, ast.Name):
+        return [target.id]
+    if isinstance(target, (ast.Tuple, ast.List)):
+        return [n for elt in target.elts for n in _target_names(elt)]
+    return []
+
+
+def _bind(target: ast.expr, value: Any) -> dict[str, Node | None] | None:
+    if isinstance(target, ast.Name):
+        return {target.id: ("const", value)}
+    if (
+        isinstance(target, (ast.Tuple, ast.List))
+        and isinstance(value, tuple)
+        and len(value) == len(target.elts)
+    ):
+        env: dict[str, Node | None] = {}
+        for elt, item in zip(target.elts, value, strict=True):
+            inner = _bind(elt, item)
+            if inner is None:
+                return None
+            env.update(inner)
+        return env
+    return None
+
+
+def _decode(value: Any) -> Any:
+    return value.decode("latin-1") if isinstance(value, bytes) else value
+
+
+# ------------------------------------------------------------------------------ the analysis
+
+
+class _Analysis:
+    def __init__(self, module: Module, resolver: Resolver) -> None:
+        self.module = module
+        self.resolver = resolver
+        self.sets: list[_Set] = []
+        # functions (None: module level) with evidence of `Vary: Origin`
+        self.vary: set[ast.AST | None] = set()
+        self._notes: list[tuple[str, str]] = []  # env/debug facts met while translating
+        self._inlining = 0
+        # memos, keyed by node identity (the tree outlives the analysis)
+        self._bindings: dict[int, tuple[ast.expr, str] | None] = {}
+        self._attr_bindings: dict[int, ast.expr | None] = {}
+        self._regions: dict[int, ast.AST] = {}
+
+    # -- collection ---------------------------------------------------------------------------
+    def collect(self) -> None:
+        for node in ast.walk(self.module.tree):
+            if isinstance(node, ast.Assign):
+                for target in node.targets:
+                    self._assign(target, node.value, node)
+            elif isinstance(node, ast.AnnAssign) and node.value is not None:
+                self._assign(node.target, node.value, node)
+            elif isinstance(node, ast.Call):
+                self._call(node)
+            elif (
+                isinstance(node, ast.Return)
+                and isinstance(node.value, ast.Tuple)
+                and 2 <= len(node.value.elts) <= 3
+            ):
+                for elt in node.value.elts[1:]:
+                    self._sink(elt, node)
+
+    def _add(
+        self,
+        name: str,
+        value: ast.expr | None,
+        at: ast.AST,
+        guards: tuple[ast.AST, ...],
+        function: Function | None,
+        target: str = "",
+        replaces: bool = False,
+    ) -> None:
+        if name == VARY:
+            resolved = self.resolver.resolve(value).value if value is not None else UNKNOWN
+            resolved = _decode(resolved)
+            if (
+                not isinstance(resolved, str)
+                or "origin" in resolved.lower()
+                or resolved.strip() == "*"
+            ):
+                self.vary.add(function)
+            return
+        self.sets.append(_Set(name, value, at, guards, function, target, replaces))
+
+    def _assign(self, target: ast.expr, value: ast.expr, stmt: ast.stmt) -> None:
+        if isinstance(target, ast.Subscript):
+            if self._client_side(target.value):
+                return
+            if self._key(target.slice) == "headers":  # raw ASGI: message["headers"] = [...]
+                self._sink(value, stmt)
+            else:
+                self._set(target.slice, value, stmt, self.module.text(target.value))
+        elif isinstance(target, ast.Attribute) and target.attr == "headers":
+            self._sink(value, stmt)
+
+    def _set(self, key: ast.expr, value: ast.expr, at: ast.AST, target: str) -> None:
+        function = self.module.function_of(at)
+        name = self._header_name(key)
+        if name:
+            self._add(name, value, at, (at,), function, target, replaces=True)
+            return
+        # for k, v in CORS_HEADERS.items(): response.headers[k] = v
+        if not (isinstance(key, ast.Name) and isinstance(value, ast.Name)):
+            return
+        for parent in self.module.ancestors(at):
+            if isinstance(parent, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                return
+            if isinstance(parent, (ast.For, ast.AsyncFor)) and _target_names(parent.target) == [
+                key.id,
+                value.id,
+            ]:
+                source = parent.iter
+                if (
+                    isinstance(source, ast.Call)
+                    and isinstance(source.func, ast.Attribute)
+                    and source.func.attr == "items"
+                ):
+                    source = source.func.value
+                for name, item, key_node in self._pairs(source):
+                    same = self.module.function_of(key_node) is function
+                    self._add(name, item, key_node, ((key_node,) if same else ()) + (at,), function)
+                return
+
+    def _call(self, node: ast.Call) -> None:
+        func = node.func
+        attr = (
+            func.attr
+            if isinstance(func, ast.Attribute)
+            else func.id
+            if isinstance(func, ast.Name)
+            else ""
+        )
+        function = self.module.function_of(node)
+        if "vary" in self.module.text(func).lower():
+            arguments = [*node.args, *[k.value for k in node.keywords]]
+            if "origin" in self.module.text(node).lower() or any(
+                not isinstance(a, ast.Constant)
+                and not isinstance(a, (ast.List, ast.Tuple, ast.Set))
+                for a in arguments[1:]
+            ):
+                self.vary.add(function)
+        if isinstance(func, ast.Attribute) and self._client_side(func.value):
+            return
+        if isinstance(func, ast.Attribute) and attr in SET_METHODS:
+            if len(node.args) >= 2:
+                name = self._header_name(node.args[0])
+                if name:
+                    target = self.module.text(func.value)
+                    replaces = attr in REPLACING_METHODS
+                    self._add(name, node.args[1], node, (node,), function, target, replaces)
+                    return
+            elif (
+                len(node.args) == 1
+                and attr in ("append", "add")
+                and isinstance(node.args[0], (ast.Tuple, ast.List))
+            ):
+                pair = node.args[0].elts
+                name = self._header_name(pair[0]) if len(pair) == 2 else None
+                if name:
+                    self._add(name, pair[1], node, (node,), function)
+                    return
+        if isinstance(func, ast.Attribute) and attr in ("update", "extend"):
+            for arg in node.args:
+                self._sink(arg, node)
+            return
+        if self._client_call(node):
+            return
+        for kw in node.keywords:
+            if kw.arg == "headers":
+                self._sink(kw.value, node)
+        lowered = attr.lower()
+        if "response" in lowered or "header" in lowered or attr == "start_response":
+            for arg in node.args:
+                self._sink(arg, node)
+
+    def _client_side(self, target: ast.expr) -> bool:
+        """`session.headers`, `self.client.headers`: headers an HTTP client sends, not a response's."""
+        text = self.module.text(target).lower()
+        return any(word in text for word in ("session", "client", "opener"))
+
+    def _client_call(self, node: ast.Call) -> bool:
+        func = node.func
+        if isinstance(func, ast.Attribute) and func.attr in CLIENT_METHODS:
+            return True
+        return self.module.qualname(func).startswith(CLIENT_MODULES)
+
+    def _sink(self, expr: ast.expr, at: ast.AST) -> None:
+        function = self.module.function_of(at)
+        for name, value, key_node in self._pairs(expr):
+            same = self.module.function_of(key_node) is function
+            self._add(name, value, key_node, ((key_node,) if same else ()) + (at,), function)
+
+    def _pairs(self, expr: ast.expr | None, depth: int = 0) -> list[tuple[str, ast.expr, ast.AST]]:
+        """The (header, value, entry) items of a dict / list of pairs, following names."""
+        if expr is None or depth > 6:
+            return []
+        out: list[tuple[str, ast.expr, ast.AST]] = []
+        if isinstance(expr, ast.Dict):
+            for key, value in zip(expr.keys, expr.values, strict=True):
+                if key is None:
+                    out.extend(self._pairs(value, depth + 1))
+                else:
+                    name = self._header_name(key)
+                    if name:
+                        out.append((name, value, key))
+        elif isinstance(expr, (ast.List, ast.Tuple, ast.Set)):
+            for elt in expr.elts:
+                if isinstance(elt, (ast.Tuple, ast.List)) and len(elt.elts) == 2:
+                    name = self._header_name(elt.elts[0])
+                    if name:
+                        out.append((name, elt.elts[1], elt))
+                elif isinstance(elt, ast.Starred):
+                    out.extend(self._pairs(elt.value, depth + 1))
+        elif isinstance(expr, ast.Name):
+            binding = self._binding(expr)
+            if binding is not None and binding[1] in ("local", "module"):
+                out.extend(self._pairs(binding[0], depth + 1))
+        elif isinstance(expr, ast.Attribute):
+            out.extend(self._pairs(self._attr_binding(expr), depth + 1))
+        elif isinstance(expr, ast.BinOp) and isinstance(expr.op, (ast.Add, ast.BitOr)):
+            out.extend(self._pairs(expr.left, depth + 1))
+            out.extend(self._pairs(expr.right, depth + 1))
+        elif isinstance(expr, ast.Call):
+            func = expr.func
+            if isinstance(func, ast.Attribute) and func.attr == "copy" and not expr.args:
+                out.extend(self._pairs(func.value, depth + 1))
+            elif self.module.qualname(func).rsplit(".", 1)[-1] in HEADER_FACTORIES:
+                for arg in expr.args[:1]:
+                    out.extend(self._pairs(arg, depth + 1))
+                for kw in expr.keywords:
+                    if kw.arg is None or kw.arg == "headers":
+                        out.extend(self._pairs(kw.value, depth + 1))
+        return out
+
+    def _header_name(self, key: ast.expr) -> str | None:
+        name = self._key(key)
+        if name and (name.startswith("access-control-") or name == VARY):
+            return name
+        return None
+
+    def _key(self, node: ast.expr) -> str | None:
+        """A header name / mapping key as a lower-case string."""
+        if isinstance(node, (ast.Name, ast.Attribute)):
+            qual = self.module.qualname(node)
+            if qual.startswith(("aiohttp.hdrs.", "hdrs.")):
+                return qual.rsplit(".", 1)[-1].lower().replace("_", "-")
+        if isinstance(node, ast.Constant):
+            value = node.value
+        else:
+            value = self.resolver.resolve(node).value
+        value = _decode(value)
+        if isinstance(value, str):
+            return value.strip().lower()
+        if value is UNKNOWN and isinstance(node, (ast.Name, ast.Attribute)):
+            # `from corsheaders.middleware import ACCESS_CONTROL_ALLOW_ORIGIN`: named for what it is
+            name = node.id if isinstance(node, ast.Name) else node.attr
+            if CONSTANT_NAME.match(name):
+                return name.lower().replace("_", "-")
+        return None
+
+    # -- names --------------------------------------------------------------------------------
+    def _binding(self, node: ast.Name) -> tuple[ast.expr, str] | None:
+        """What `node` is bound to: ("local" | "module" | "default" | "param" | "origin-param")."""
+        key = id(node)
+        if key not in self._bindings:
+            self._bindings[key] = self._find_binding(node)
+        return self._bindings[key]
+
+    def _find_binding(self, node: ast.Name) -> tuple[ast.expr, str] | None:
+        name = node.id
+        function = self.module.function_of(node)
+        found = self.resolver.lookup(name, node)
+        expr = found[0] if found is not None and found[1] is self.module else None
+        if function is None:
+            return (expr, "module") if expr is not None else None
+        if expr is not None and self._in_body(expr, function):
+            return expr, "local"
+        for sub in ast.walk(function):  # `if (origin := ...) in ALLOWED:`
+            if (
+                isinstance(sub, ast.NamedExpr)
+                and sub.target.id == name
+                and sub.lineno <= getattr(node, "lineno", 0)
+                and self.module.function_of(sub) is function
+            ):
+                return sub.value, "local"
+        param = self._param(function, name)
+        if param is not None:
+            return param
+        # a closure: bound in an enclosing function (looked up from the inner `def`)
+        inner: ast.AST = function
+        for outer in self.module.ancestors(function):
+            if isinstance(outer, ast.ClassDef):
+                break
+            if isinstance(outer, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                found = self.resolver.lookup(name, inner)
+                if found is not None and found[1] is self.module and self._in_body(found[0], outer):
+                    return found[0], "local"
+                param = self._param(outer, name)
+                if param is not None:
+                    return param
+                inner = outer
+        if expr is not None and self.module.function_of(expr) is None:
+            return expr, "module"
+        return None
+
+    def _in_body(self, expr: ast.AST, function: Function) -> bool:
+        """`expr` is in `function`'s own statements (not a parameter default, not a nested def)."""
+        for parent in self.module.ancestors(expr):
+            if isinstance(parent, ast.arguments):
+                return False
+            if isinstance(parent, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+                return parent is function
+        return False
+
+    def _param(self, function: Function, name: str) -> tuple[ast.expr, str] | None:
+        """A parameter: ("origin-param") for a FastAPI Origin header, else its default, else unbound."""
+        args = function.args
+        positional = [*args.posonlyargs, *args.args]
+        defaults: dict[str, ast.expr] = dict(
+            zip(
+                [a.arg for a in positional[len(positional) - len(args.defaults) :]],
+                args.defaults,
+                strict=True,
+            )
+        )
+        defaults.update(
+            {
+                a.arg: d
+                for a, d in zip(args.kwonlyargs, args.kw_defaults, strict=True)
+                if d is not None
+            }
+        )
+        for arg in [*positional, *args.kwonlyargs]:
+            if arg.arg != name:
+                continue
+            default = defaults.get(name)
+            for source in (default, arg.annotation):
+                for sub in ast.walk(source) if source is not None else ():
+                    if (
+                        isinstance(sub, ast.Call)
+                        and self.module.qualname(sub.func).rsplit(".", 1)[-1] == "Header"
+                    ):
+                        alias = next((k.value for k in sub.keywords if k.arg == "alias"), None)
+                        key = self._key(alias) if alias is not None else name.replace("_", "-")
+                        if key == "origin":
+                            return sub, "origin-param"
+            return (default, "default") if default is not None else (ast.Constant(None), "param")
+        return None
+
+    def _attr_binding(self, node: ast.Attribute) -> ast.expr | None:
+        """`self.x` bound exactly once in the class (`self.x = …` in a method, or `x = …` in its body)."""
+        if not (isinstance(node.value, ast.Name) and node.value.id in ("self", "cls")):
+            return None
+        key = id(node)
+        if key not in self._attr_bindings:
+            self._attr_bindings[key] = self._find_attr_binding(node)
+        return self._attr_bindings[key]
+
+    def _find_attr_binding(self, node: ast.Attribute) -> ast.expr | None:
+        cls = next((a for a in self.module.ancestors(node) if isinstance(a, ast.ClassDef)), None)
+        if cls is None:
+            return None
+        found: list[ast.expr] = []
+        for stmt in cls.body:
+            if isinstance(stmt, ast.Assign) and any(
+                isinstance(t, ast.Name) and t.id == node.attr for t in stmt.targets
+            ):
+                found.append(stmt.value)
+        for sub in ast.walk(cls):
+            if isinstance(sub, ast.Assign):
+                for target in sub.targets:
+                    if (
+                        isinstance(target, ast.Attribute)
+                        and target.attr == node.attr
+                        and isinstance(target.value, ast.Name)
+                        and target.value.id in ("self", "cls")
+                    ):
+                        found.append(sub.value)
+        return found[0] if len(found) == 1 else None
+
+    # -- reading the request ------------------------------------------------------------------
+    def _headerish(self, base: ast.expr) -> bool:
+        texts = [self.module.text(base).lower()]
+        if isinstance(base, ast.Name):
+            binding = self._binding(base)
+            if binding is not None and binding[1] in ("local", "module"):
+                texts.append(self.module.text(binding[0]).lower())
+        return any(word in text for text in texts for word in HEADERISH)
+
+    def _read_key(self, node: ast.expr) -> str | None:
+        """The request header `node` reads (`request.headers["Origin"]` -> "origin"), or None."""
+        if isinstance(node, ast.Subscript):
+            key, base, method = self._key(node.slice), node.value, None
+        elif (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr in READ_METHODS
+            and node.args
+        ):
+            key, base, method = self._key(node.args[0]), node.func.value, node.func.attr
+        else:
+            return None
+        if not key:
+            return None
+        if key.startswith("http_"):  # WSGI environ / Django META
+            return key[5:].replace("_", "-")
+        if method not in (None, "get") or self._headerish(base):
+            return key
+        return None
+
+    def _is_origin_read(self, node: ast.expr) -> bool:
+        if isinstance(node, ast.Attribute) and node.attr == "origin":  # werkzeug `request.origin`
+            return "req" in self.module.text(node.value).lower()
+        return self._read_key(node) == "origin"
+
+    # -- value expressions --------------------------------------------------------------------
+    def _expr(self, node: ast.expr, env: dict[str, Node | None], depth: int = 0) -> Node | None:
+        """`node` as a predicate value: built from the origin and constants, or None."""
+        if depth > 14:
+            return None
+        if isinstance(node, ast.Name):
+            if node.id in env:
+                return env[node.id]
+            binding = self._binding(node)
+            if binding is not None:
+                expr, kind = binding
+                if kind == "origin-param":
+                    return ORIGIN
+                if kind == "param":
+                    return None
+                if kind == "local" or kind == "default":
+                    return self._expr(expr, env if kind == "local" else {}, depth + 1)
+            return self._const(node)
+        if isinstance(node, ast.NamedExpr):
+            return self._expr(node.value, env, depth + 1)
+        if self._is_origin_read(node):
+            return ORIGIN
+        if isinstance(node, ast.Attribute):
+            if node.attr in ("hostname", "netloc", "scheme", "port"):
+                parsed = self._parsed(node.value, env, depth + 1)
+                if parsed is not None:
+                    return ("apply", node.attr, parsed)
+            bound = self._attr_binding(node)
+            if bound is not None:
+                return self._expr(bound, {}, depth + 1)
+            return self._const(node)
+        if isinstance(node, ast.Call):
+            func = node.func
+            if isinstance(func, ast.Attribute) and not node.keywords:
+                if func.attr in ("lower", "strip", "casefold") and not node.args:
+                    inner = self._expr(func.value, env, depth + 1)
+                    if inner is not None and _has_origin(inner):
+                        return ("apply", "lower" if func.attr == "casefold" else func.attr, inner)
+                    return self._const(node) if inner is not None else None
+                if func.attr == "decode":
+                    inner = self._expr(func.value, env, depth + 1)
+                    if inner is not None and _has_origin(inner):
+                        return inner
+            if isinstance(func, ast.Name) and func.id == "str" and len(node.args) == 1:
+                inner = self._expr(node.args[0], env, depth + 1)
+                if inner is not None and _has_origin(inner):
+                    return inner
+            inlined = self._inline(node, env, depth)
+            if inlined is not None:
+                helper_env, result = inlined
+                if isinstance(result, ast.expr):
+                    self._inlining += 1
+                    try:
+                        return self._expr(result, helper_env, depth + 1)
+                    finally:
+                        self._inlining -= 1
+            return self._const(node)
+        if isinstance(node, ast.BoolOp) and isinstance(node.op, ast.Or) and len(node.values) == 2:
+            # `urlparse(origin).hostname or ""`: the same for every test but `== ""`
+            first = self._expr(node.values[0], env, depth + 1)
+            fallback = self._expr(node.values[1], env, depth + 1)
+            if (
+                first is not None
+                and _has_origin(first)
+                and fallback in (("const", ""), ("const", None))
+            ):
+                return first
+            return None
+        if isinstance(
+            node, (ast.Constant, ast.List, ast.Tuple, ast.Set, ast.Dict, ast.BinOp, ast.JoinedStr)
+        ):
+            return self._const(node)
+        return None
+
+    def _const(self, node: ast.expr) -> Node | None:
+        value = self.resolver.resolve(node)
+        converted = _py_const(value.value)
+        if converted is UNKNOWN:
+            return None
+        self._note(value)
+        return ("const", converted)
+
+    def _note(self, value: Value) -> None:
+        if value.env is not None:
+            self._notes.append(("env", value.env))
+        if value.debug is not None:
+            self._notes.append(("debug", value.debug))
+
+    def _parsed(self, node: ast.expr, env: dict[str, Node | None], depth: int) -> Node | None:
+        """The origin-derived argument of `urlparse(x)` / `urlsplit(x)` (also through a local name)."""
+        if depth > 14:
+            return None
+        if isinstance(node, ast.Name) and node.id not in env:
+            binding = self._binding(node)
+            if binding is not None and binding[1] == "local":
+                return self._parsed(binding[0], env, depth + 1)
+            return None
+        if isinstance(node, ast.Call) and len(node.args) == 1 and not node.keywords:
+            if self.module.qualname(node.func).endswith(("urlparse", "urlsplit")):
+                inner = self._expr(node.args[0], env, depth + 1)
+                if inner is not None and _has_origin(inner):
+                    return inner
+        return None
+
+    def _regex(self, node: ast.expr) -> tuple[str, int] | None:
+        value = self.resolver.resolve(node)
+        if isinstance(value.value, Regex):
+            self._note(value)
+            return value.value.pattern, value.value.flags
+        if isinstance(value.value, str):
+            self._note(value)
+            return value.value, 0
+        return None
+
+    def _inline(
+        self, call: ast.Call, env: dict[str, Node | None], depth: int
+    ) -> tuple[dict[str, Node | None], Any] | None:
+        """One level of a helper in this module: (parameter env, return expression or ("if", test, positive))."""
+        if self._inlining or any(isinstance(a, ast.Starred) for a in call.args):
+            return None
+        func = call.func
+        helper: Function | None = None
+        skip_self = False
+        if isinstance(func, ast.Name):
+            helper = next(
+                (
+                    s
+                    for s in self.module.tree.body
+                    if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef)) and s.name == func.id
+                ),
+                None,
+            )
+        elif (
+            isinstance(func, ast.Attribute)
+            and isinstance(func.value, ast.Name)
+            and func.value.id in ("self", "cls")
+        ):
+            cls = next(
+                (a for a in self.module.ancestors(call) if isinstance(a, ast.ClassDef)), None
+            )
+            if cls is not None:
+                helper = next(
+                    (
+                        s
+                        for s in cls.body
+                        if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef))
+                        and s.name == func.attr
+                    ),
+                    None,
+                )
+                is_static = helper is not None and any(
+                    isinstance(d, ast.Name) and d.id == "staticmethod"
+                    for d in helper.decorator_list
+                )
+                skip_self = not is_static
+        if helper is None or isinstance(helper, ast.AsyncFunctionDef):
+            return None
+        params = [a.arg for a in [*helper.args.posonlyargs, *helper.args.args]][
+            1 if skip_self else 0 :
+        ]
+        if len(call.args) > len(params):
+            return None
+        helper_env: dict[str, Node | None] = {}
+        for param, arg in zip(params, call.args, strict=False):
+            helper_env[param] = self._expr(arg, env, depth + 1)
+        for kw in call.keywords:
+            if kw.arg is None:
+                return None
+            helper_env[kw.arg] = self._expr(kw.value, env, depth + 1)
+        body = list(helper.body)
+        if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
+            body = body[1:]
+        while body and isinstance(body[0], (ast.Assign, ast.AnnAssign)):
+            body = body[1:]
+        if len(body) == 1 and isinstance(body[0], ast.Return) and body[0].value is not None:
+            return helper_env, body[0].value
+        if (
+            len(body) == 2
+            and isinstance(body[0], ast.If)
+            and not body[0].orelse
+            and len(body[0].body) == 1
+            and isinstance(body[0].body[0], ast.Return)
+            and isinstance(body[1], ast.Return)
+        ):
+            first, last = body[0].body[0].value, body[1].value
+            if (
+                isinstance(first, ast.Constant)
+                and isinstance(last, ast.Constant)
+                and bool(first.value) != bool(last.value)
+            ):
+                return helper_env, ("if", body[0].test, bool(first.value))
+        return None
+
+    # -- conditions ---------------------------------------------------------------------------
+    def _cond(self, node: ast.expr, env: dict[str, Node | None], depth: int = 0) -> Node | None:
+        """A condition as a predicate (with "free" atoms for origin-independent parts), or None."""
+        if depth > 14:
+            return None
+        if isinstance(node, ast.BoolOp):
+            parts = [self._cond(v, env, depth + 1) for v in node.values]
+            if any(p is None for p in parts):
+                return None
+            return ("and" if isinstance(node.op, ast.And) else "or", *parts)  # type: ignore[misc]
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
+            inner = self._cond(node.operand, env, depth + 1)
+            return None if inner is None else ("not", inner)
+        if isinstance(node, ast.Compare):
+            nodes: list[Node] = []
+            left = node.left
+            for op, right in zip(node.ops, node.comparators, strict=True):
+                compared = self._compare(left, op, right, env, depth)
+                if compared is None:
+                    return self._atom(node, env)
+                nodes.append(compared)
+                left = right
+            return nodes[0] if len(nodes) == 1 else ("and", *nodes)
+        if isinstance(node, ast.Constant):
+            return TRUE if node.value else FALSE
+        if isinstance(node, ast.Call):
+            called = self._call_cond(node, env, depth)
+            if called is not None:
+                return called
+        if isinstance(node, (ast.Name, ast.Attribute)) and is_debug_expr(self.module, node):
+            return self._atom(node, env)
+        if isinstance(node, ast.Name) and node.id not in env:
+            binding = self._binding(node)
+            if (
+                binding is not None
+                and binding[1] == "local"
+                and isinstance(binding[0], (ast.Compare, ast.BoolOp, ast.UnaryOp, ast.Call))
+            ):
+                bound = self._cond(binding[0], env, depth + 1)
+                if bound is not None:
+                    return bound
+        value = self._expr(node, env, depth + 1)
+        if value is not None and _has_origin(value):
+            return _truthy(value)
+        if value is not None and value[0] == "const":
+            return TRUE if value[1] else FALSE
+        return self._atom(node, env)
+
+    def _atom(self, node: ast.expr, env: dict[str, Node | None]) -> Node | None:
+        if self._tainted(node, env):
+            return None
+        debug = is_debug_expr(self.module, node)
+        return ("free", ast.dump(node), bool(debug), debug or self.module.text(node))
+
+    def _compare(
+        self, a: ast.expr, op: ast.cmpop, b: ast.expr, env: dict[str, Node | None], depth: int
+    ) -> Node | None:
+        if (
+            isinstance(op, (ast.In, ast.NotIn))
+            and self._key(a) in ORIGIN_KEYS
+            and self._headerish(b)
+        ):
+            return TRUE if isinstance(op, ast.In) else FALSE  # `"Origin" in request.headers`
+        left, right = self._expr(a, env, depth + 1), self._expr(b, env, depth + 1)
+        if left is None or right is None:
+            return None
+        if isinstance(op, (ast.Eq, ast.Is)):
+            return ("eq", left, right)
+        if isinstance(op, (ast.NotEq, ast.IsNot)):
+            return ("ne", left, right)
+        if isinstance(op, ast.In):
+            return ("in", left, right)
+        if isinstance(op, ast.NotIn):
+            return ("not", ("in", left, right))
+        return None
+
+    def _call_cond(self, node: ast.Call, env: dict[str, Node | None], depth: int) -> Node | None:
+        func = node.func
+        qual = self.module.qualname(func)
+        args = node.args
+        if isinstance(func, ast.Name) and func.id == "bool" and len(args) == 1:
+            return self._cond(args[0], env, depth + 1)
+        if isinstance(func, ast.Attribute) and func.attr == "get" and len(args) == 1:
+            # `TRUSTED.get(origin)` on a constant dict whose values are all true: membership
+            mapping = self.resolver.resolve(func.value)
+            subject = self._expr(args[0], env, depth + 1)
+            if (
+                isinstance(mapping.value, dict)
+                and all(v is not UNKNOWN and v for v in mapping.value.values())
+                and subject is not None
+                and _has_origin(subject)
+            ):
+                keys = _py_const(list(mapping.value))
+                if keys is not UNKNOWN:
+                    self._note(mapping)
+                    return ("in", subject, ("const", keys))
+        if (
+            isinstance(func, ast.Attribute)
+            and func.attr in ("startswith", "endswith")
+            and len(args) == 1
+            and not node.keywords
+        ):
+            subject, arg = (
+                self._expr(func.value, env, depth + 1),
+                self._expr(args[0], env, depth + 1),
+            )
+            if (
+                subject is not None
+                and _has_origin(subject)
+                and arg is not None
+                and arg[0] == "const"
+            ):
+                if isinstance(arg[1], str) or (
+                    isinstance(arg[1], tuple) and all(isinstance(v, str) for v in arg[1])
+                ):
+                    return ("method", func.attr, subject, arg)
+            return None
+        if qual in RE_FUNCS and len(args) >= 2:
+            regex = self._regex(args[0])
+            subject = self._expr(args[1], env, depth + 1)
+            flags = self._flags(
+                args[2]
+                if len(args) > 2
+                else next((k.value for k in node.keywords if k.arg == "flags"), None)
+            )
+            if (
+                regex is not None
+                and subject is not None
+                and _has_origin(subject)
+                and flags is not None
+            ):
+                return ("regex", RE_FUNCS[qual], regex[0], regex[1] | flags, subject)
+            return None
+        if (
+            isinstance(func, ast.Attribute)
+            and func.attr in ("match", "search", "fullmatch")
+            and len(args) == 1
+        ):
+            value = self.resolver.resolve(func.value)
+            if isinstance(value.value, Regex):
+                subject = self._expr(args[0], env, depth + 1)
+                if subject is not None and _has_origin(subject):
+                    self._note(value)
+                    return ("regex", func.attr, value.value.pattern, value.value.flags, subject)
+            return None
+        if qual in ("fnmatch.fnmatch", "fnmatch.fnmatchcase") and len(args) == 2:
+            subject, pattern = (
+                self._expr(args[0], env, depth + 1),
+                self._expr(args[1], env, depth + 1),
+            )
+            if (
+                subject is not None
+                and _has_origin(subject)
+                and pattern is not None
+                and isinstance(pattern[1], str)
+            ):
+                return ("regex", "match", fnmatch.translate(pattern[1]), 0, subject)
+            return None
+        if isinstance(func, ast.Name) and func.id in ("any", "all") and len(args) == 1:
+            return self._quantified(func.id, args[0], env, depth)
+        inlined = self._inline(node, env, depth)
+        if inlined is not None:
+            helper_env, result = inlined
+            self._inlining += 1
+            try:
+                if isinstance(result, tuple):
+                    inner = self._cond(result[1], helper_env, depth + 1)
+                    return inner if inner is None or result[2] else ("not", inner)
+                return self._cond(result, helper_env, depth + 1)
+            finally:
+                self._inlining -= 1
+        return None
+
+    def _quantified(
+        self, how: str, arg: ast.expr, env: dict[str, Node | None], depth: int
+    ) -> Node | None:
+        """`any(origin.endswith(d) for d in DOMAINS)` over a constant iterable."""
+        if (
+            not isinstance(arg, (ast.GeneratorExp, ast.ListComp, ast.SetComp))
+            or len(arg.generators) != 1
+        ):
+            return None
+        generator = arg.generators[0]
+        values = self._const_items(generator.iter)
+        if generator.is_async or values is None or len(values) > MAX_LOOP:
+            return None
+        parts: list[Node] = []
+        for value in values:
+            bound = _bind(generator.target, value)
+            if bound is None:
+                return None
+            inner_env = {**env, **bound}
+            filters = [self._cond(c, inner_env, depth + 1) for c in generator.ifs]
+            test = self._cond(arg.elt, inner_env, depth + 1)
+            if test is None or any(f is None for f in filters):
+                return None
+            selected: Node = ("and", *filters) if filters else TRUE  # type: ignore[arg-type]
+            # any(): a selected element passes; all(): every selected element passes
+            parts.append(
+                ("and", selected, test) if how == "any" else ("or", ("not", selected), test)
+            )
+        if how == "any":
+            return ("or", *parts) if parts else FALSE
+        return ("and", *parts) if parts else TRUE
+
+    def _const_items(self, node: ast.expr) -> tuple[Any, ...] | None:
+        value = self.resolver.resolve(node)
+        converted = _py_const(value.value)
+        if not isinstance(converted, tuple):
+            return None
+        self._note(value)
+        return converted
+
+    def _flags(self, node: ast.expr | None) -> int | None:
+        if node is None:
+            return 0
+        value = self.resolver.resolve(node).value
+        return value if isinstance(value, int) else None
+
+    # -- taint: may an untranslated expression depend on the origin? ---------------------------
+    def _tainted(self, node: ast.AST, env: dict[str, Node | None]) -> bool:
+        for sub in ast.walk(node):
+            if isinstance(sub, ast.Call):
+                func = sub.func
+                if isinstance(func, ast.Name) and func.id in SAFE_CALLS:
+                    continue
+                if isinstance(func, ast.Attribute) and func.attr in SAFE_METHODS:
+                    continue
+                return True
+            if isinstance(sub, (ast.Await, ast.Lambda, ast.NamedExpr, ast.Yield, ast.YieldFrom)):
+                return True
+        return self._mentions_origin(node, env, 0)
+
+    def _mentions_origin(self, node: ast.AST, env: dict[str, Node | None], depth: int) -> bool:
+        if depth > 4:
+            return True
+        for sub in ast.walk(node):
+            if isinstance(sub, ast.Constant) and isinstance(sub.value, (str, bytes)):
+                text = _decode(sub.value)
+                if TAINT_KEY.search(text):
+                    return True
+                if text.isidentifier() and TAINT_NAME.search(text):  # getattr(g, "cors_allowed")
+                    return True
+            elif isinstance(sub, ast.Name):
+                if TAINT_NAME.search(sub.id):
+                    return True
+                if sub.id in env:
+                    value = env[sub.id]
+                    if value is not None and _has_origin(value):
+                        return True
+                    continue
+                binding = self._binding(sub)
+                if binding is not None:
+                    expr, kind = binding
+                    if kind == "origin-param":
+                        return True
+                    if kind == "local" and self._mentions_origin(expr, {}, depth + 1):
+                        return True
+            elif isinstance(sub, ast.Attribute):
+                if TAINT_NAME.search(sub.attr) or self._is_origin_read(sub):
+                    return True
+                bound = self._attr_binding(sub)
+                if bound is not None and self._mentions_origin(bound, {}, depth + 1):
+                    return True
+            elif isinstance(sub, ast.Call):
+                if self._is_origin_read(sub):
+                    return True
+                func = sub.func
+                callee = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+                if callee in SAFE_CALLS or callee in SAFE_METHODS or RESPONDERS.search(callee):
+                    continue
+                # the request handed to an unknown function may be checked there
+                for arg in [*sub.args, *[k.value for k in sub.keywords]]:
+                    if isinstance(arg, (ast.Name, ast.Attribute)) and any(
+                        w in self.module.text(arg).lower() for w in HEADERISH
+                    ):
+                        return True
+        return False
+
+    # -- guards -------------------------------------------------------------------------------
+    def _guards_of(self, node: ast.AST) -> list[_Guard] | None:
+        """The conditions under which `node` runs: enclosing ifs and early exits before it, up through
+        enclosing functions (not classes)."""
+        out: list[_Guard] = []
+        child: ast.AST = node
+        for parent in self.module.ancestors(node):
+            if isinstance(parent, (ast.ClassDef, ast.Module)):
+                break
+            if isinstance(parent, (ast.If, ast.While)) and child is not parent.test:
+                if any(child is s for s in parent.body):
+                    out.append(_Guard(parent.test, True, "if"))
+                elif isinstance(parent, ast.If) and any(child is s for s in parent.orelse):
+                    out.append(_Guard(parent.test, False, "if"))
+            elif isinstance(parent, ast.IfExp) and child is not parent.test:
+                out.append(_Guard(parent.test, child is parent.body, "if"))
+            elif isinstance(parent, (ast.For, ast.AsyncFor)) and any(
+                child is s for s in parent.body
+            ):
+                for guard in out:
+                    if guard.loop is None:
+                        guard.loop = parent
+            elif isinstance(parent, ast.match_case):
+                match = self.module.parents.get(parent)
+                if isinstance(match, ast.Match) and self._mentions_origin(match.subject, {}, 0):
+                    return None
+            for block in _blocks(parent):
+                index = next((i for i, s in enumerate(block) if s is child), None)
+                if index is None:
+                    continue
+                for stmt in block[:index]:
+                    guard = self._exit_guard(stmt)
+                    if guard is None:
+                        return None
+                    if isinstance(guard, _Guard):
+                        out.append(guard)
+                        if any(child is s for s in getattr(parent, "body", [])) and isinstance(
+                            parent, (ast.For, ast.AsyncFor)
+                        ):
+                            guard.loop = parent
+            child = parent
+        return out
+
+    def _exit_guard(self, stmt: ast.stmt) -> _Guard | bool | None:
+        """What an earlier statement in the same block says about reaching the next ones."""
+        if isinstance(stmt, ast.If):
+            body_exits, else_exits = _exits(stmt.body), bool(stmt.orelse) and _exits(stmt.orelse)
+            if body_exits and not else_exits:
+                return _Guard(stmt.test, False, "exit")
+            if else_exits and not body_exits:
+                return _Guard(stmt.test, True, "exit")
+            if body_exits and else_exits:
+                return None  # what follows is unreachable
+        elif isinstance(stmt, ast.Assert):
+            return _Guard(stmt.test, True, "exit")
+        if _contains_exit(stmt) and self._mentions_origin(stmt, {}, 0):
+            return None
+        return True
+
+    def _guarded(
+        self, nodes: Sequence[ast.AST], conds: Sequence[tuple[ast.expr, bool]]
+    ) -> _Guarded | None:
+        guards: list[_Guard] = []
+        seen: set[tuple[int, bool]] = set()
+        for node in nodes:
+            found = self._guards_of(node)
+            if found is None:
+                return None
+            for guard in found:
+                key = (id(guard.test), guard.positive)
+                if key not in seen:
+                    seen.add(key)
+                    guards.append(guard)
+        guards.extend(_Guard(test, positive, "value") for test, positive in conds)
+        self._notes = []
+        parts: list[Node] = []
+        texts: list[str] = []
+        loops: dict[int, tuple[ast.For | ast.AsyncFor, list[_Guard]]] = {}
+        for guard in guards:
+            if guard.loop is not None:
+                loops.setdefault(id(guard.loop), (guard.loop, []))[1].append(guard)
+                continue
+            cond = self._cond(guard.test, {})
+            if cond is None:
+                return None
+            parts.append(cond if guard.positive else ("not", cond))
+            if _has_origin(cond):
+                texts.append(self._describe(guard))
+        for loop, loop_guards in loops.values():
+            values = self._const_items(loop.iter)
+            envs: list[dict[str, Node | None]]
+            if values is None or len(values) > MAX_LOOP:
+                envs = [dict.fromkeys(_target_names(loop.target))]
+            else:
+                envs = []
+                for value in values:
+                    bound = _bind(loop.target, value)
+                    if bound is None:
+                        return None
+                    envs.append(bound)
+            alternatives: list[Node] = []
+            for env in envs:
+                conj: list[Node] = []
+                for guard in loop_guards:
+                    cond = self._cond(guard.test, env)
+                    if cond is None:
+                        return None
+                    conj.append(cond if guard.positive else ("not", cond))
+                alternatives.append(("and", *conj))
+            parts.append(("or", *alternatives) if alternatives else FALSE)
+            texts.extend(
+                f"{self._describe(g)} (for {self.module.text(loop.target)} in {self.module.text(loop.iter)})"
+                for g in loop_guards
+            )
+        describe = ", ".join(dict.fromkeys(texts))
+        return _Guarded(("and", *parts) if parts else TRUE, describe, list(self._notes))
+
+    def _describe(self, guard: _Guard) -> str:
+        """The guard as written: `if origin.endswith("example.com")`, `if x not in Y: return`."""
+        if guard.kind == "exit":
+            text = f"`if {self.module.text(guard.test)}: return`"
+        elif guard.positive:
+            text = f"`if {self.module.text(guard.test)}`"
+        else:
+            text = f"`if {_negated_text(self.module, guard.test)}`"
+        subject = guard.test.operand if isinstance(guard.test, ast.UnaryOp) else guard.test
+        if isinstance(subject, ast.Name):  # `if ok:` says little: show what `ok` is
+            binding = self._binding(subject)
+            if binding is not None and binding[1] == "local":
+                text += f" (`{subject.id} = {self.module.text(binding[0])}`)"
+        return text
+
+    def _modes(
+        self, guarded: _Guarded, notes: Iterable[tuple[str, str]], loc: Location
+    ) -> list[tuple[Node, Fallback | None]]:
+        """The predicate in production and, when it differs, in debug mode (with its fallback)."""
+        predicate = guarded.predicate
+        atoms = _free_atoms(predicate)
+        debug = {key: text for key, (is_debug, text) in atoms.items() if is_debug}
+        all_notes = [*notes, *guarded.notes]
+        env_name = next((name for kind, name in all_notes if kind == "env"), None)
+        debug_note = next((name for kind, name in all_notes if kind == "debug"), None)
+        base: Fallback | None = None
+        if env_name is not None:
+            base = Fallback("env-default", env_name, loc)
+        elif debug_note is not None:
+            base = Fallback("debug", debug_note, loc)
+        out: list[tuple[Node, Fallback | None]] = []
+        production = _exists(_subst(predicate, dict.fromkeys(debug, False)))
+        if production is not None and production != FALSE:
+            out.append((production, base))
+        if debug:
+            in_debug = _exists(_subst(predicate, dict.fromkeys(debug, True)))
+            if in_debug is not None and in_debug != FALSE and in_debug != production:
+                out.append((in_debug, base or Fallback("debug", next(iter(debug.values())), loc)))
+        return out
+
+    # -- values of Access-Control-Allow-Origin ------------------------------------------------
+    def _branches(
+        self,
+        node: ast.expr | None,
+        guard_nodes: tuple[ast.AST, ...] = (),
+        conds: tuple[tuple[ast.expr, bool], ...] = (),
+        depth: int = 0,
+    ) -> list[_Branch]:
+        if node is None or depth > 8:
+            return []
+        if isinstance(node, ast.IfExp):
+            return [
+                *self._branches(node.body, guard_nodes, (*conds, (node.test, True)), depth + 1),
+                *self._branches(node.orelse, guard_nodes, (*conds, (node.test, False)), depth + 1),
+            ]
+        if isinstance(node, ast.BoolOp) and isinstance(node.op, ast.Or):
+            out: list[_Branch] = []
+            for index, value in enumerate(node.values):
+                earlier = tuple((v, False) for v in node.values[:index])
+                out.extend(self._branches(value, guard_nodes, (*conds, *earlier), depth + 1))
+            return out
+        if isinstance(node, ast.Name):
+            binding = self._binding(node)
+            if binding is not None:
+                expr, kind = binding
+                if kind == "origin-param":
+                    return [_Branch("echo", guard_nodes=guard_nodes, conds=conds)]
+                if kind == "local":
+                    statement = self.module.statement(expr)
+                    return self._branches(expr, (*guard_nodes, statement), conds, depth + 1)
+                if kind in ("default", "param"):
+                    return []
+        if _is_echo(self._expr(node, {})):
+            return [_Branch("echo", guard_nodes=guard_nodes, conds=conds)]
+        value = self.resolver.resolve(node)
+        text = _decode(value.value)
+        if not isinstance(text, str):
+            return []
+        notes = tuple(
+            (kind, name) for kind, name in (("env", value.env), ("debug", value.debug)) if name
+        )
+        text = text.strip()
+        if text == "*":
+            return [_Branch("star", "*", guard_nodes, conds, notes)]
+        if text == "null" or (
+            split_origin(text) is not None and "," not in text and " " not in text
+        ):
+            return [_Branch("const", text, guard_nodes, conds, notes)]
+        return []
+
+    def _request_echo(self, node: ast.expr | None, header: str) -> bool:
+        """`node` sends back what the request asked for (`Access-Control-Request-Headers`)."""
+        if isinstance(node, ast.Name):
+            binding = self._binding(node)
+            node = binding[0] if binding is not None and binding[1] == "local" else None
+        if isinstance(node, ast.BoolOp) and isinstance(node.op, ast.Or):
+            return any(self._request_echo(v, header) for v in node.values)
+        return node is not None and self._read_key(node) == header
+
+    def _string(self, node: ast.expr | None) -> str | None:
+        value = _decode(self.resolver.resolve(node).value) if node is not None else None
+        return value if isinstance(value, str) else None
+
+    # -- policies -----------------------------------------------------------------------------
+    def policies(self) -> Iterator[CorsPolicy]:
+        groups: dict[int, tuple[Function | None, list[_Set]]] = {}
+        for item in self.sets:
+            groups.setdefault(id(item.function), (item.function, []))[1].append(item)
+        for function, items in groups.values():
+            yield from self._group(function, items)
+
+    def _related(self, a: Function | None, b: Function | None) -> bool:
+        """Headers set in `a` and in `b` end up on the same responses."""
+        if a is b:
+            return True
+        if a is None or b is None:
+            return False
+        if a in self.module.ancestors(b) or b in self.module.ancestors(a):
+            return True
+        method_a, method_b = self._method(a), self._method(b)
+        if method_a is None or method_b is None or method_a[0] is not method_b[0]:
+            return False
+        if (
+            method_a[1] is not method_b[1]
+            and VERB.match(method_a[1].name)
+            and VERB.match(method_b[1].name)
+        ):
+            return False  # `get` and `options` of one handler: different responses
+        return True
+
+    def _method(self, function: Function) -> tuple[ast.ClassDef, Function] | None:
+        chain = [function, *self.module.ancestors(function)]
+        for inner, outer in zip(chain, chain[1:], strict=False):
+            if isinstance(outer, ast.ClassDef) and isinstance(
+                inner, (ast.FunctionDef, ast.AsyncFunctionDef)
+            ):
+                return outer, inner
+        return None
+
+    def _region(self, function: Function | None) -> ast.AST | None:
+        """The top-level function, or the class, a function belongs to."""
+        if function is None:
+            return None
+        key = id(function)
+        if key not in self._regions:
+            self._regions[key] = self._find_region(function)
+        return self._regions[key]
+
+    def _find_region(self, function: Function) -> ast.AST:
+        method = self._method(function)
+        if method is not None:
+            return method[0]
+        top: ast.AST = function
+        for parent in self.module.ancestors(function):
+            if isinstance(parent, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                top = parent
+        return top
+
+    def _group(self, function: Function | None, items: list[_Set]) -> Iterator[CorsPolicy]:
+        module = self.module
+        # credentials: set in this function or one serving the same responses
+        unconditional: Location | None = None
+        conditional: list[tuple[Location, Node]] = []
+        region = self._region(function)
+        for item in self.sets:
+            if item.name != ACAC or self._region(item.function) is not region:
+                continue
+            if not self._related(function, item.function):
+                continue
+            if (self._string(item.value) or "").strip() != "true":
+                continue
+            guarded = self._guarded(item.guards, ())
+            predicate = _exists(guarded.predicate) if guarded is not None else None
+            if predicate is None or predicate == FALSE:
+                continue
+            if predicate == TRUE:
+                unconditional = unconditional or module.loc(item.at)
+            else:
+                conditional.append((module.loc(item.at), predicate))
+        common = _Common()
+        for item in items:
+            loc = module.loc(item.at)
+            text = self._string(item.value)
+            listed = [part.strip() for part in text.split(",")] if text is not None else []
+            if item.name == ACAM and (
+                "*" in listed or self._request_echo(item.value, "access-control-request-method")
+            ):
+                common.any_method = common.any_method or loc
+            elif item.name == ACAH and (
+                "*" in listed or self._request_echo(item.value, "access-control-request-headers")
+            ):
+                common.any_header = common.any_header or loc
+            elif item.name == ACEH and text is not None and common.expose_loc is None:
+                common.expose, common.expose_loc = tuple(p for p in listed if p), loc
+            elif item.name == ACAPN and text is not None and text.strip() == "true":
+                common.private_network = common.private_network or loc
+        vary = any(self._region(f) is self._region(function) for f in self.vary)
+
+        def base(
+            loc: Location, fallback: Fallback | None, credentials: Location | None = unconditional
+        ) -> CorsPolicy:
+            return CorsPolicy(
+                framework="handwritten",
+                loc=loc,
+                credentials=credentials,
+                any_method=common.any_method,
+                any_header=common.any_header,
+                expose_headers=common.expose,
+                expose_loc=common.expose_loc,
+                private_network=common.private_network,
+                fallback=fallback,
+            )
+
+        if common:
+            anchor = (
+                common.any_method
+                or common.any_header
+                or common.expose_loc
+                or common.private_network
+            )
+            assert anchor is not None
+            yield base(anchor, None)
+        # the values Access-Control-Allow-Origin takes, for CORS202
+        values: set[str] = set()
+        varies_at: CorsPolicy | None = None
+        unbounded = False
+        for item in items:
+            if item.name != ACAO or self._shadowed(item, items):
+                continue
+            loc = module.loc(item.at)
+            for branch in self._branches(item.value):
+                guarded = self._guarded((*item.guards, *branch.guard_nodes), branch.conds)
+                if guarded is None:
+                    continue
+                for predicate, fallback in self._modes(guarded, branch.notes, loc):
+                    describe = guarded.describe or "the origin check"
+                    if branch.kind == "star":
+                        policy = base(loc, fallback)
+                        policy.echo_with_credentials = False
+                        if predicate == TRUE:
+                            policy.any_origin = loc
+                        else:
+                            policy.checks = [
+                                OriginCheck(
+                                    "predicate", predicate=predicate, describe=describe, loc=loc
+                                )
+                            ]
+                        values.add("*")
+                        yield policy
+                    elif branch.kind == "const":
+                        policy = base(loc, fallback)
+                        policy.checks = [
+                            OriginCheck(
+                                "exact",
+                                branch.value,
+                                describe=f"Access-Control-Allow-Origin: {branch.value}",
+                                loc=loc,
+                            )
+                        ]
+                        values.add(branch.value)
+                        yield policy
+                    else:
+                        yield from self._echo(
+                            base, loc, predicate, describe, fallback, unconditional, conditional
+                        )
+                        if vary or (fallback is not None and fallback.kind == "debug"):
+                            continue
+                        accepted = self._accepted(predicate, describe)
+                        if accepted is None:
+                            unbounded = True
+                        else:
+                            values.update(accepted)
+                            if varies_at is None:
+                                varies_at = base(loc, None)
+        if varies_at is not None and not unbounded and not vary and len(values) >= 2:
+            varies_at.varies_without_vary = varies_at.loc
+            yield varies_at
+
+    def _shadowed(self, item: _Set, items: list[_Set]) -> bool:
+        """A later set of the same header on the same object always follows and overwrites it."""
+        if not item.target:
+            return False
+        statement = self.module.statement(item.at)
+        chain = [statement, *self.module.ancestors(statement)]
+        for later in items:
+            if later is item or later.name != item.name or not later.replaces:
+                continue
+            if later.target != item.target:
+                continue
+            later_statement = self.module.statement(later.at)
+            block = next(
+                (
+                    b
+                    for b in _blocks(self.module.parents.get(later_statement, later_statement))
+                    if any(s is later_statement for s in b)
+                ),
+                None,
+            )
+            if block is None:
+                continue
+            mine = next((a for a in chain if any(a is s for s in block)), None)
+            if mine is None:
+                continue
+            start = next(i for i, s in enumerate(block) if s is mine)
+            end = next(i for i, s in enumerate(block) if s is later_statement)
+            if start >= end or any(_contains_exit(s) for s in block[start + 1 : end]):
+                continue
+            if mine is not statement and _contains_exit(mine):
+                continue
+            return True
+        return False
+
+    def _echo(
+        self,
+        base: Any,
+        loc: Location,
+        predicate: Node,
+        describe: str,
+        fallback: Fallback | None,
+        unconditional: Location | None,
+        conditional: list[tuple[Location, Node]],
+    ) -> Iterator[CorsPolicy]:
+        def make(check_predicate: Node, credentials: Location | None) -> CorsPolicy:
+            policy = base(loc, fallback, credentials)
+            if check_predicate == TRUE:
+                policy.any_origin = loc
+                policy.any_echo = True
+            else:
+                policy.checks = _checks(check_predicate, describe, loc)
+            return policy
+
+        yield make(predicate, unconditional)
+        if unconditional is None and conditional:
+            # credentials only for the origins that pass the credentials' own condition
+            joined = _simplify(("and", predicate, ("or", *[p for _, p in conditional])))
+            if joined != FALSE:
+                yield make(joined, conditional[0][0])
+
+    def _accepted(self, predicate: Node, describe: str) -> set[str] | None:
+        """The origins an echo sends back, among those the check was written for and the attacker
+        catalogue; None when every origin is."""
+        if predicate == TRUE:
+            return None
+        checks = _checks(predicate, describe, None)
+        if any(c.accepts(ARBITRARY) for c in checks):
+            return None
+        found: set[str] = set()
+        for check in checks:
+            seeds = seed_origins(check)
+            candidates = [*seeds, *[a.origin for a in catalogue(seeds)]]
+            if check.how == "exact":
+                candidates.append(check.value)
+            found.update(c for c in candidates if check.accepts(c))
+        return found
+
+
+def _checks(predicate: Node, describe: str, loc: Location | None) -> list[OriginCheck]:
+    exact = _exact_entries(predicate)
+    if exact is not None:
+        return [
+            OriginCheck("exact", entry, describe=f"{describe} (exact {entry!r})", loc=loc)
+            for entry in exact
+        ]
+    return [OriginCheck("predicate", predicate=predicate, describe=describe, loc=loc)]
+
+
+@register_adapter
+class HandwrittenHeaders(Adapter):
+    name = "handwritten"
+    prefilter = re.compile(rb"(?i:access-control-)")
+
+    def analyse(self, module: Module, resolver: Resolver) -> Iterator[CorsPolicy]:
+        analysis = _Analysis(module, resolver)
+        analysis.collect()
+        yield from analysis.policies()
