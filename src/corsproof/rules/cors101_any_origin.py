@@ -62,13 +62,12 @@ class AnyOrigin(Rule):
         if facts.credentials and echoes:
             return
         loc, check = found
-        how = check.describe if check is not None else ("echoes" if policy.any_echo else "allows")
-        message = (
-            f"{how} accepts {ARBITRARY}: every origin may read responses"
-            if check is not None
-            else f"every origin may read responses ({how} any Origin"
-            + (" by echoing it)" if policy.any_echo else ")")
-        )
+        if check is not None:
+            message = f"{check.describe} accepts {ARBITRARY}: every origin may read responses"
+        elif policy.any_echo:
+            message = "every origin may read responses: the request Origin is echoed back unchecked"
+        else:
+            message = "every origin may read responses (Access-Control-Allow-Origin: *)"
         if facts.credentials:
             message += "; credentials are granted too but browsers refuse them with a literal `*`"
         severity = "high" if facts.auth & set(AUTH_CONTEXT) else "medium"
