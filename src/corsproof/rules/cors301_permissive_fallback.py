@@ -50,18 +50,23 @@ class PermissiveFallback(Rule):
         fallback = facts.policy.fallback
         if fallback is None or not facts.permissive:
             return
+        proof = ARBITRARY if facts.any_origin else None
+        accepts = "lets every origin in"
+        if proof is None:
+            attack = next(
+                (a for v in facts.verdicts for a in (v.first("CORS104"), v.first("CORS103")) if a),
+                None,
+            )
+            proof = attack.origin if attack else None
+            accepts = f"accepts {proof}" if proof else "trusts an attacker-passable origin check"
         if fallback.kind == "env-default":
-            message = f"when {fallback.detail} is not set, the default lets every origin"
-            if facts.any_origin is None:
-                message = f"when {fallback.detail} is not set, the default trusts an attacker-passable origin check"
+            message = f"when {fallback.detail} is not set, the default {accepts}"
             severity = "medium"
             context = facts.context()
         else:
-            message = f"the policy is permissive when {fallback.detail} is true"
+            message = f"when {fallback.detail} is true, the policy {accepts}"
             severity = "low"
             context = facts.context("debug-only")
         if facts.credentials:
             message += ", with credentials"
-        yield Issue(
-            fallback.loc, message, severity, ARBITRARY if facts.any_origin else None, context
-        )
+        yield Issue(fallback.loc, message, severity, proof, context)

@@ -54,11 +54,15 @@ class StarletteCors(Adapter):
                 if _is_cors_middleware(module, argument(node, "middleware_class", 0)):
                     yield self._policy(module, resolver, node, _added_after(module, node))
             # Middleware(CORSMiddleware, ...) in a middleware list
-            elif module.qualname(func).endswith("Middleware") and not module.qualname(func).endswith("CORSMiddleware"):
+            elif module.qualname(func).endswith("Middleware") and not module.qualname(
+                func
+            ).endswith("CORSMiddleware"):
                 if _is_cors_middleware(module, argument(node, "cls", 0)):
                     yield self._policy(module, resolver, node, _listed_after(module, node))
 
-    def _policy(self, module: Module, resolver: Resolver, call: ast.Call, shadowed: str | None) -> CorsPolicy:
+    def _policy(
+        self, module: Module, resolver: Resolver, call: ast.Call, shadowed: str | None
+    ) -> CorsPolicy:
         policy = CorsPolicy(framework="starlette", loc=module.loc(call))
         origins_node = argument(call, "allow_origins")
         if origins_node is not None:
@@ -69,25 +73,36 @@ class StarletteCors(Adapter):
                 if "*" in origins.value:
                     policy.any_origin = loc
                 else:  # `origin in "https://a.example.com"` is a substring test
-                    policy.checks.append(OriginCheck(
-                        "predicate", predicate=("in", ("origin",), ("const", origins.value)),
-                        describe=f"allow_origins={origins.value!r} (a string: `origin in` tests substrings)",
-                        loc=loc,
-                    ))
+                    policy.checks.append(
+                        OriginCheck(
+                            "predicate",
+                            predicate=("in", ("origin",), ("const", origins.value)),
+                            describe=f"allow_origins={origins.value!r} (a string: `origin in` tests substrings)",
+                            loc=loc,
+                        )
+                    )
             elif has_star(origins):
                 policy.any_origin = loc
             else:
                 for entry in string_items(origins):
-                    policy.checks.append(OriginCheck("exact", entry, describe=f"allow_origins entry {entry!r}", loc=loc))
+                    policy.checks.append(
+                        OriginCheck(
+                            "exact", entry, describe=f"allow_origins entry {entry!r}", loc=loc
+                        )
+                    )
         regex_node = argument(call, "allow_origin_regex")
         if regex_node is not None:
             regex = resolver.resolve(regex_node)
             if isinstance(regex.value, str):
                 policy.fallback = policy.fallback or fallback_of(module, regex, regex_node)
-                policy.checks.append(OriginCheck(
-                    "fullmatch", regex.value, describe=f"allow_origin_regex (fullmatch) {regex.value!r}",
-                    loc=module.loc(regex_node),
-                ))
+                policy.checks.append(
+                    OriginCheck(
+                        "fullmatch",
+                        regex.value,
+                        describe=f"allow_origin_regex (fullmatch) {regex.value!r}",
+                        loc=module.loc(regex_node),
+                    )
+                )
         policy.credentials = first_true(module, resolver, call, "allow_credentials")
         policy.private_network = first_true(module, resolver, call, "allow_private_network")
         for name, attr in (("allow_methods", "any_method"), ("allow_headers", "any_header")):
@@ -116,14 +131,23 @@ def _added_after(module: Module, call: ast.Call) -> str | None:
     app = _target(call)
     scope = module.function_of(call)
     for node in ast.walk(module.tree):
-        if getattr(node, "lineno", 0) <= call.lineno or module.function_of(node) is not scope:
+        if not isinstance(node, ast.Call) or getattr(node, "lineno", 0) <= call.lineno:
             continue
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and _target(node) == app:
-            if node.func.attr == "add_middleware" and not _is_cors_middleware(module, argument(node, "middleware_class", 0)):
-                return module.text(argument(node, "middleware_class", 0) or node)
-            if node.func.attr == "middleware" and isinstance(module.parents.get(node), (ast.FunctionDef, ast.AsyncFunctionDef)):
+        if not isinstance(node.func, ast.Attribute) or _target(node) != app:
+            continue
+        decorated = module.parents.get(node)
+        if node.func.attr == "middleware" and isinstance(decorated, _FUNCTIONS):
+            # `@app.middleware("http")` adds a middleware when the decorated function is defined
+            if module.function_of(decorated) is scope:
                 return f"@{module.text(node)}"
+        elif node.func.attr == "add_middleware" and module.function_of(node) is scope:
+            added = argument(node, "middleware_class", 0)
+            if not _is_cors_middleware(module, added):
+                return module.text(added or node)
     return None
+
+
+_FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
 
 
 def _listed_after(module: Module, call: ast.Call) -> str | None:
