@@ -35,8 +35,19 @@ PREFILTER = re.compile(
 )
 
 
+# PREFILTER as plain words searched in the lower-cased bytes: the same test (`(?i)` on a bytes
+# pattern and `bytes.lower()` are both ASCII-only) at about 15x the speed, since a case-insensitive
+# alternation defeats the regex engine's literal search. Keep both in step.
+PREFILTER_WORDS = (
+    b"apikey", b"api-key", b"api_key", b"authorization", b"bearer", b"ssl_client", b"client-cert",
+    b"client_cert", b"getpeercert", b"cert_required", b"ssl_cert_reqs", b"httpbasic",
+    b"tokenauthentication",
+)  # fmt: skip
+
+
 def auth_facts(data: bytes) -> frozenset[str]:
     """The authentication facts a Python source file shows."""
-    if not PREFILTER.search(data):
+    lowered = data.lower()
+    if not any(word in lowered for word in PREFILTER_WORDS):
         return frozenset()
     return frozenset(name for name, pattern in PATTERNS.items() if pattern.search(data))

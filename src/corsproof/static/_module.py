@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import io
 import os
+import re
 import stat
 import tokenize
 from collections import OrderedDict
@@ -164,6 +165,9 @@ class Project:
         return None
 
 
+_LINE_ENDS = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
+
+
 def _cost(module: Module | None) -> int:
     return 256 + (len(module.source) if module is not None else 0)
 
@@ -177,8 +181,15 @@ class Module:
     project: Project
 
     @cached_property
+    def _raw_lines(self) -> list[str]:
+        """The lines as the parser counts them (only \\r\\n, \\n and \\r end one; a form feed or
+        \\u2028 inside a line does not), each with its end."""
+        return _LINE_ENDS.findall(self.source)
+
+    @cached_property
     def lines(self) -> list[str]:
-        return self.source.splitlines()
+        """Line N of the file is `lines[N - 1]` (numbered as in the tree), without its end."""
+        return [line.rstrip("\r\n") for line in self._raw_lines]
 
     @cached_property
     def parents(self) -> dict[ast.AST, ast.AST]:
@@ -257,10 +268,25 @@ class Module:
         )
 
     def text(self, node: ast.AST) -> str:
+        """The source of a node as written (`ast.get_source_segment`, without splitting the whole
+        file again at every call), else unparsed."""
         try:
-            return ast.get_source_segment(self.source, node) or ast.unparse(node)
+            return self._segment(node) or ast.unparse(node)
         except Exception:  # noqa: BLE001 - a display string only
             return "<expression>"
+
+    def _segment(self, node: ast.AST) -> str | None:
+        end_lineno = getattr(node, "end_lineno", None)
+        end_col = getattr(node, "end_col_offset", None)
+        if end_lineno is None or end_col is None or not hasattr(node, "lineno"):
+            return None
+        lines = self._raw_lines
+        first, last, col = node.lineno - 1, end_lineno - 1, node.col_offset  # type: ignore[attr-defined]
+        if first == last:
+            return lines[first].encode()[col:end_col].decode()
+        head = lines[first].encode()[col:].decode()
+        tail = lines[last].encode()[:end_col].decode()
+        return "".join([head, *lines[first + 1 : last], tail])
 
     @cached_property
     def imports(self) -> dict[str, tuple[str, str | None, int]]:

@@ -8,12 +8,17 @@ from __future__ import annotations
 
 import os
 import re
+import signal
 import time
+from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
+from re import _constants as _c  # type: ignore[attr-defined]
+from re import _parser  # type: ignore[attr-defined]
+from typing import Any, BinaryIO
 
 import pathspec
 
@@ -27,15 +32,24 @@ from corsproof.static._module import (
     Module,
     Project,
     decode_source,
+    open_source,
     parse_source,
 )
-from corsproof.static.adapters import all_adapters
+from corsproof.static.adapters import Adapter, all_adapters
 from corsproof.static.suppress import is_suppressed
 from corsproof.static.values import Resolver
 from corsproof.static.walker import FileJob, WalkError, walk
 
 BATCH = 48
-APP_MARKERS = ("manage.py", "pyproject.toml", "setup.py", "setup.cfg", "requirements.txt", ".git", "Pipfile")
+APP_MARKERS = (
+    "manage.py",
+    "pyproject.toml",
+    "setup.py",
+    "setup.cfg",
+    "requirements.txt",
+    ".git",
+    "Pipfile",
+)
 
 
 @dataclass
@@ -49,45 +63,188 @@ class FileOutcome:
 
 # ------------------------------------------------------------------------------ worker side
 
-_PROJECTS: dict[tuple[str, str], Project] = {}
-_PREFILTER: re.Pattern[bytes] | None = None
+# the projects (scan arguments) this worker has seen, most recent last; bounded, since each keeps
+# a cache of parsed modules and `scan $(git ls-files)` makes one project per directory
+_PROJECTS: OrderedDict[tuple[str, str], Project] = OrderedDict()
+MAX_PROJECTS = 4
+CHUNK = 4 * 1024 * 1024  # how a file larger than MAX_BYTES is read through, to prefilter all of it
+OVERLAP = 64 * 1024  # kept between chunks, so that no byte pattern is cut in two
 
 
-def _prefilter() -> re.Pattern[bytes]:
-    global _PREFILTER
-    if _PREFILTER is None:
-        _PREFILTER = re.compile(b"|".join(b"(?:" + a.prefilter.pattern + b")" for a in all_adapters()))
-    return _PREFILTER
+# ------------------------------------------------------------------ prefilter: literals first
+#
+# An adapter's prefilter is a bytes regex, and the regex engine scans fast only for a pattern
+# that starts with a case-sensitive literal: `(?i:access-control-)` or `a|(?i:b)\w*c` makes it
+# try every position (about 50 MB/s). Before running a pattern, `Needs` checks words the pattern
+# cannot match without (found in its parsed form: runs of literal characters, required groups,
+# alternations), with `bytes.__contains__` (GB/s). A necessary condition only: the regex still
+# decides, so no adapter is changed or weakened. A pattern whose alternatives are not all
+# anchored by some word is always run.
+
+Clause = frozenset[tuple[bytes, bool]]  # (word, case-insensitive): one of them must occur
+
+
+def _cnf(items: list[tuple[Any, Any]], icase: bool) -> list[Clause]:
+    """Clauses that must all hold for the sequence `items` to match somewhere."""
+    clauses: list[Clause] = []
+    run = bytearray()
+
+    def flush() -> None:
+        if run:
+            word = bytes(run).lower() if icase else bytes(run)
+            clauses.append(frozenset({(word, icase)}))
+            run.clear()
+
+    for op, av in items:
+        if op is _c.LITERAL:
+            run.append(av)
+            continue
+        flush()
+        if op is _c.SUBPATTERN:
+            _group, add, remove, sub = av
+            inner = (icase or bool(add & re.IGNORECASE)) and not remove & re.IGNORECASE
+            clauses.extend(_cnf(list(sub), inner))
+        elif op is _c.ATOMIC_GROUP:
+            clauses.extend(_cnf(list(av), icase))
+        elif op in (_c.MAX_REPEAT, _c.MIN_REPEAT, _c.POSSESSIVE_REPEAT):
+            low, _high, sub = av
+            if low >= 1:
+                clauses.extend(_cnf(list(sub), icase))
+        elif op is _c.BRANCH:
+            clause = _any_of([_cnf(list(branch), icase) for branch in av[1]])
+            if clause is not None:
+                clauses.append(clause)
+        # anything else (classes, anchors, lookarounds, back-references) requires no word
+    flush()
+    return clauses
+
+
+def _any_of(alternatives: list[list[Clause]]) -> Clause | None:
+    """One clause implied by any of the alternatives: the best clause of each, joined."""
+    words: set[tuple[bytes, bool]] = set()
+    for clauses in alternatives:
+        if not clauses:
+            return None
+        words |= max(clauses, key=_strength)
+    return frozenset(words)
+
+
+def _strength(clause: Clause) -> int:
+    return min(len(word) for word, _ in clause)
+
+
+class Needs:
+    """The words a bytes pattern needs: any of `alternatives`, each a list of clauses."""
+
+    def __init__(self, pattern: re.Pattern[bytes]) -> None:
+        self.alternatives: list[list[Clause]] | None = None
+        if pattern.flags & re.LOCALE or not isinstance(pattern.pattern, bytes):
+            return
+        try:
+            parsed = _parser.parse(pattern.pattern, pattern.flags)
+            icase = bool(parsed.state.flags & re.IGNORECASE)
+            items = list(parsed)
+            if len(items) == 1 and items[0][0] is _c.BRANCH:
+                alternatives = [_cnf(list(branch), icase) for branch in items[0][1][1]]
+            else:
+                alternatives = [_cnf(items, icase)]
+        except Exception:  # noqa: BLE001 - a private parser: when in doubt, run the pattern
+            return
+        if all(alternatives):
+            # the rarest-looking words first, so that a miss is found early
+            self.alternatives = [sorted(a, key=_strength, reverse=True) for a in alternatives]
+
+    def met(self, data: bytes, lowered: bytes) -> bool:
+        if self.alternatives is None:
+            return True
+        return any(
+            all(any(w in (lowered if i else data) for w, i in clause) for clause in clauses)
+            for clauses in self.alternatives
+        )
+
+
+_NEEDS: dict[type[Adapter], tuple[re.Pattern[bytes], Needs]] = {}
+
+
+def _matching(data: bytes) -> list[type[Adapter]]:
+    """The adapters whose prefilter matches: each pattern searched on its own (an alternation of
+    all of them would lose the fast literal scan), after a check of the words it needs."""
+    lowered = data.lower()
+    found = []
+    for adapter in all_adapters():
+        cached = _NEEDS.get(adapter)
+        if cached is None or cached[0] is not adapter.prefilter:
+            cached = _NEEDS[adapter] = (adapter.prefilter, Needs(adapter.prefilter))
+        if cached[1].met(data, lowered) and adapter.prefilter.search(data):
+            found.append(adapter)
+    return found
+
+
+def _read_through(data: bytes, handle: BinaryIO) -> tuple[bool, frozenset[str]]:
+    """Prefilter and authentication facts of the rest of a file too large to parse, streamed."""
+    relevant = bool(_matching(data))
+    auth = set(auth_facts(data))
+    tail = data[-OVERLAP:]
+    while True:
+        chunk = handle.read(CHUNK)
+        if not chunk:
+            return relevant, frozenset(auth)
+        window = tail + chunk
+        relevant = relevant or bool(_matching(window))
+        auth.update(auth_facts(window))
+        tail = window[-OVERLAP:]
 
 
 def analyse_file(job: FileJob) -> FileOutcome:
     outcome = FileOutcome(job.display, str(job.path))
     try:
-        with open(job.path, "rb") as handle:
+        with open_source(job.path) as handle:
             data = handle.read(MAX_BYTES + 1)
+            if len(data) > MAX_BYTES:
+                relevant, outcome.auth = _read_through(data, handle)
+                if relevant:
+                    size = handle.tell() / (1024 * 1024)
+                    outcome.error = (
+                        f"larger than {MAX_BYTES // (1024 * 1024)} MB ({size:.1f} MB): not analysed"
+                    )
+                return outcome
+    except AnalysisError as exc:
+        outcome.error = str(exc)
+        return outcome
     except OSError as exc:
         outcome.error = f"cannot read: {exc.strerror or exc}"
         return outcome
     try:
         outcome.auth = auth_facts(data)
-        if not _prefilter().search(data):
+        adapters = _matching(data)
+        if not adapters:
             return outcome
-        if len(data) > MAX_BYTES:
-            raise AnalysisError(f"larger than {MAX_BYTES // (1024 * 1024)} MB: not analysed")
-        source = decode_source(data)
-        tree = parse_source(source, job.display)
         key = (str(job.root), job.display_root)
-        project = _PROJECTS.setdefault(key, Project(job.root, job.display_root))
-        module = Module(job.path.resolve(), job.display, source, tree, project)
-        project.add(module)
+        project = _PROJECTS.get(key)
+        if project is None:
+            project = _PROJECTS[key] = Project(job.root, job.display_root)
+            while len(_PROJECTS) > MAX_PROJECTS:
+                _PROJECTS.popitem(last=False)
+        else:
+            _PROJECTS.move_to_end(key)
+        real = job.path.resolve()
+        module = project.cached(real)  # already parsed here as another file's import: not twice
+        if module is None:
+            source = decode_source(data)
+            module = Module(real, job.display, source, parse_source(source, job.display), project)
+            project.add(module)
+        elif module.display != job.display:
+            module = Module(real, job.display, module.source, module.tree, project)
+        del data
         resolver = Resolver(module)
-        for adapter_cls in all_adapters():
-            if adapter_cls.prefilter.search(data):
-                outcome.policies.extend(adapter_cls().analyse(module, resolver))
+        for adapter_cls in adapters:
+            outcome.policies.extend(adapter_cls().analyse(module, resolver))
     except AnalysisError as exc:
         outcome.error = str(exc)
     except RecursionError:
         outcome.error = "too deeply nested to analyse"
+    except MemoryError:
+        outcome.error = "out of memory while analysing"
     except Exception as exc:  # noqa: BLE001 - one bad file must never stop the run
         outcome.error = f"internal error while analysing: {type(exc).__name__}: {exc}"
     return outcome
@@ -100,7 +257,9 @@ def _analyse_batch(jobs: list[FileJob]) -> list[FileOutcome]:
 # ------------------------------------------------------------------------------ main side
 
 
-def _batches(items: Iterable[FileJob | WalkError], errors: list[FileError]) -> Iterator[list[FileJob]]:
+def _batches(
+    items: Iterable[FileJob | WalkError], errors: list[FileError]
+) -> Iterator[list[FileJob]]:
     batch: list[FileJob] = []
     for item in items:
         if isinstance(item, WalkError):
@@ -114,48 +273,83 @@ def _batches(items: Iterable[FileJob | WalkError], errors: list[FileError]) -> I
         yield batch
 
 
+def _cores() -> int:
+    """The cores this process may run on (a container's CPU set, not the host's)."""
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+def _quiet_worker() -> None:
+    # Ctrl-C is the main process's to handle: workers finish their batch, without tracebacks
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _pool(workers: int) -> ProcessPoolExecutor | None:
+    try:
+        return ProcessPoolExecutor(max_workers=workers, initializer=_quiet_worker)
+    except (OSError, ImportError, NotImplementedError):
+        return None  # no working multiprocessing here (no sem_open, …): analyse in this process
+
+
 def _run_parallel(batches: Iterator[list[FileJob]], workers: int) -> Iterator[FileOutcome]:
+    """Outcomes in walk order. Up to `workers * 3` batches in flight, so memory does not grow
+    with the number of files; a small tree (two batches or fewer) is analysed in this process."""
     first = next(batches, None)
     if first is None:
         return
     second = next(batches, None)
-    if second is None or workers <= 1:
+    pool = _pool(workers) if second is not None and workers > 1 else None
+    if pool is None:
         yield from _analyse_batch(first)
         if second is not None:
             yield from _analyse_batch(second)
-            for batch in batches:
-                yield from _analyse_batch(batch)
+        for batch in batches:
+            yield from _analyse_batch(batch)
         return
+    queued: list[list[FileJob]] = [first, second]
     pending: list[tuple[list[FileJob], Future[list[FileOutcome]]]] = []
-    pool = ProcessPoolExecutor(max_workers=workers)
-    source = iter([first, second, *[]])
 
     def feed() -> bool:
-        batch = next(source, None) or next(batches, None)
+        batch = queued.pop(0) if queued else next(batches, None)
         if batch is None:
             return False
-        pending.append((batch, pool.submit(_analyse_batch, batch)))
+        try:
+            future = pool.submit(_analyse_batch, batch)
+        except BrokenProcessPool as exc:  # a worker died since the last result
+            future = Future()
+            future.set_exception(exc)
+        pending.append((batch, future))
         return True
 
     try:
-        for _ in range(workers * 3):
-            if not feed():
-                break
+        while len(pending) < workers * 3 and feed():
+            pass
         while pending:
             batch, future = pending.pop(0)
             try:
                 results = future.result()
             except BrokenProcessPool:
-                # a file crashed the interpreter: redo this batch file by file, isolating the culprit
+                # a worker died (a file crashed the interpreter, or it was killed): the batches
+                # that had not finished are redone apart, the culprit's file by file; the
+                # outcomes keep the walk order
                 pool.shutdown(wait=False, cancel_futures=True)
-                redo = [batch] + [b for b, _ in pending]
+                stale = [(batch, future), *pending]
                 pending.clear()
-                for again in redo:
-                    yield from _isolate(again)
-                pool = ProcessPoolExecutor(max_workers=workers)
-                for _ in range(workers * 3):
-                    if not feed():
-                        break
+                fresh = _pool(workers)
+                for again, done in stale:
+                    if _finished(done):
+                        yield from done.result()
+                    else:
+                        yield from _isolate(again)
+                if fresh is None:  # no new pool could be made: the rest in this process
+                    for rest in [*queued, *batches]:
+                        yield from _analyse_batch(rest)
+                    return
+                pool = fresh
+                while len(pending) < workers * 3 and feed():
+                    pass
                 continue
             yield from results
             feed()
@@ -163,13 +357,26 @@ def _run_parallel(batches: Iterator[list[FileJob]], workers: int) -> Iterator[Fi
         pool.shutdown(wait=True, cancel_futures=True)
 
 
+def _finished(future: Future[list[FileOutcome]]) -> bool:
+    return future.done() and not future.cancelled() and future.exception() is None
+
+
 def _isolate(batch: list[FileJob]) -> Iterator[FileOutcome]:
+    """Redo a batch in a process of its own; if that dies too, each file in its own process."""
+    try:
+        with ProcessPoolExecutor(max_workers=1, initializer=_quiet_worker) as single:
+            results = single.submit(_analyse_batch, batch).result()
+    except BrokenProcessPool:
+        pass
+    else:
+        yield from results
+        return
     for job in batch:
-        with ProcessPoolExecutor(max_workers=1) as single:
-            try:
-                yield single.submit(analyse_file, job).result()
-            except BrokenProcessPool:
-                yield FileOutcome(job.display, str(job.path), error="the analysis crashed on this file")
+        try:
+            with ProcessPoolExecutor(max_workers=1, initializer=_quiet_worker) as single:
+                yield from single.submit(_analyse_batch, [job]).result()
+        except BrokenProcessPool:
+            yield FileOutcome(job.display, str(job.path), error="the analysis crashed on this file")
 
 
 class _AppRoots:
@@ -187,7 +394,10 @@ class _AppRoots:
                 found = self._cache[directory]
                 break
             chain.append(directory)
-            if any((directory / marker).exists() for marker in APP_MARKERS) or directory.parent == directory:
+            if (
+                any((directory / marker).exists() for marker in APP_MARKERS)
+                or directory.parent == directory
+            ):
                 found = directory
                 break
             directory = directory.parent
@@ -209,9 +419,9 @@ def scan_paths(
     """Run the static analysis on files and directories; never imports the scanned code."""
     started = time.perf_counter()
     result = ScanResult()
-    spec = pathspec.PathSpec.from_lines("gitwildmatch", exclude) if exclude else None
+    spec = pathspec.GitIgnoreSpec.from_lines(exclude) if exclude else None
     errors: list[FileError] = []
-    workers = workers or min(os.cpu_count() or 1, 8)
+    workers = workers or min(_cores(), 8)
     roots = _AppRoots()
     auth_by_app: dict[Path, set[str]] = {}
     policies: list[tuple[CorsPolicy, Path]] = []
@@ -222,11 +432,13 @@ def scan_paths(
             result.files_skipped += 1
         else:
             result.files_scanned += 1
+        if not (outcome.auth or outcome.policies):
+            continue  # the common case: nothing to join across files
         app = roots.of(Path(outcome.real).resolve())
         if outcome.auth:
             auth_by_app.setdefault(app, set()).update(outcome.auth)
         policies.extend((policy, app) for policy in outcome.policies)
-    result.errors = errors
+    result.errors = sorted(errors, key=lambda e: e.path)
     # Django split settings: a settings module star-imported by another is judged through it
     inherited = {path for policy, _ in policies for path in policy.star_imports}
     result.findings, result.suppressed = judge_policies(

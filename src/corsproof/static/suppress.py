@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from functools import lru_cache
 
@@ -24,16 +25,28 @@ def parse_line(line: str) -> frozenset[str]:
             found.update(r.strip().upper() for r in match.group(1).split(",") if r.strip())
     for match in _NOQA.finditer(line):
         found.update(
-            r.strip().upper() for r in re.split(r"[,\s]+", match.group(1)) if r.strip().upper().startswith("CORS")
+            r.strip().upper()
+            for r in re.split(r"[,\s]+", match.group(1))
+            if r.strip().upper().startswith("CORS")
         )
     return frozenset(found)
 
 
-@lru_cache(maxsize=256)
-def _file_lines(path: str) -> tuple[str, ...]:
+def _lines(path: str) -> tuple[str, ...]:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return ()
+    return _file_lines(path, (st.st_mtime_ns, st.st_size))  # a file edited since: read again
+
+
+@lru_cache(maxsize=32)  # only files with findings are read; a few files' lines at a time
+def _file_lines(path: str, version: tuple[int, int]) -> tuple[str, ...]:
     try:
         with open(path, encoding="utf-8", errors="replace") as handle:
-            return tuple(handle.read().splitlines())
+            # numbered as the parser numbers them: universal newlines, and nothing else ends a
+            # line (str.splitlines would also split at a form feed or \u2028)
+            return tuple(handle.read().split("\n"))
     except OSError:
         return ()
 
@@ -42,7 +55,7 @@ def is_suppressed(finding: Finding) -> bool:
     loc = finding.location
     if loc is None:
         return False
-    lines = _file_lines(loc.path)
+    lines = _lines(loc.path)
     first = min(loc.stmt_line or loc.line, loc.line)
     last = max(loc.stmt_end_line or loc.end_line, loc.end_line)
     for number in range(first, min(last, len(lines)) + 1):

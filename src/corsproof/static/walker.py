@@ -1,7 +1,15 @@
-"""Find the files to scan: directories walked with .gitignore respected, dependencies skipped."""
+"""Find the files to scan: directories walked with .gitignore respected, dependencies skipped.
+
+The walk streams (one directory listing in memory at a time, plus the set of directories seen, to
+break symbolic-link loops) and works on plain strings: a `Path` is built only for a file to scan.
+Every `.py`/`.pyw` file found is either yielded as a `FileJob` or reported as a `WalkError` with the
+reason (dangling or looping symbolic link, FIFO/socket/device, unreadable directory): nothing is
+dropped silently except what the user asked to skip (.gitignore, `--exclude`, dependencies).
+"""
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 from collections.abc import Iterator
@@ -13,7 +21,7 @@ import pathspec
 SKIP_DIRS = {
     ".git", ".hg", ".svn", "node_modules", "__pycache__", ".tox", ".nox", ".mypy_cache",
     ".ruff_cache", ".pytest_cache", ".venv", "venv", ".eggs", "site-packages", "dist-packages",
-}
+}  # fmt: skip
 DEP_DIRS = {"site-packages", "dist-packages", ".venv", "venv", "node_modules", ".tox", ".nox"}
 
 
@@ -35,32 +43,50 @@ def is_source(name: str) -> bool:
     return name.endswith(".py") or name.endswith(".pyw")
 
 
-def _is_venv(path: Path) -> bool:
-    return (path / "pyvenv.cfg").is_file()
+def _is_venv(path: str) -> bool:
+    return os.path.isfile(os.path.join(path, "pyvenv.cfg"))
+
+
+def _reason(exc: OSError) -> str:
+    if isinstance(exc, FileNotFoundError):
+        return "dangling symbolic link"
+    if exc.errno == errno.ELOOP:
+        return "symbolic link loop"
+    return f"cannot read: {exc.strerror or exc}"
 
 
 class _Ignores:
-    """.gitignore files found on the way down, each applying below its directory."""
+    """.gitignore files found on the way down, each applying below its directory.
+
+    Keyed by the directory's path relative to the walk's top ("" for the top); a path is matched
+    against the .gitignore files of its own ancestors only, so the cost per file is its depth, not
+    the number of .gitignore files in the tree.
+    """
 
     def __init__(self) -> None:
-        self._specs: dict[Path, pathspec.PathSpec] = {}
+        self._specs: dict[str, pathspec.PathSpec] = {}
 
-    def load(self, directory: Path) -> None:
-        gitignore = directory / ".gitignore"
+    def load(self, directory: str, rel_dir: str) -> None:
         try:
-            lines = gitignore.read_text(encoding="utf-8", errors="replace").splitlines()
+            with open(os.path.join(directory, ".gitignore"), "rb") as handle:
+                lines = handle.read().decode("utf-8", "replace").splitlines()
         except OSError:
             return
-        self._specs[directory] = pathspec.PathSpec.from_lines("gitwildmatch", lines)
+        self._specs[rel_dir] = pathspec.GitIgnoreSpec.from_lines(lines)
 
-    def ignored(self, path: Path, is_dir: bool) -> bool:
-        for base, spec in self._specs.items():
-            try:
-                rel = path.relative_to(base).as_posix()
-            except ValueError:
-                continue
-            if spec.match_file(rel + ("/" if is_dir else "")):
+    def ignored(self, rel: str, is_dir: bool) -> bool:
+        if not self._specs:
+            return False
+        suffix = "/" if is_dir else ""
+        spec = self._specs.get("")
+        if spec is not None and spec.match_file(rel + suffix):
+            return True
+        slash = rel.find("/")
+        while slash != -1:
+            spec = self._specs.get(rel[:slash])
+            if spec is not None and spec.match_file(rel[slash + 1 :] + suffix):
                 return True
+            slash = rel.find("/", slash + 1)
         return False
 
 
@@ -71,14 +97,11 @@ def walk(
         path = Path(argument)
         try:
             st = path.stat()
-        except FileNotFoundError:
-            if path.is_symlink():
-                yield WalkError(argument, "dangling symbolic link")
-            else:
-                yield WalkError(argument, "no such file or directory")
-            continue
         except OSError as exc:
-            yield WalkError(argument, f"cannot read: {exc.strerror or exc}")
+            if isinstance(exc, FileNotFoundError) and not path.is_symlink():
+                yield WalkError(argument, "no such file or directory")
+            else:
+                yield WalkError(argument, _reason(exc))
             continue
         if stat.S_ISDIR(st.st_mode):
             yield from _walk_dir(path, argument, include_deps, exclude)
@@ -86,89 +109,100 @@ def walk(
             root = path.resolve().parent
             yield FileJob(path, argument, root, os.path.dirname(argument))
         else:
-            yield WalkError(argument, "not a regular file")
+            yield WalkError(argument, "not a regular file (FIFO, socket or device): skipped")
 
 
 def _walk_dir(
     top: Path, display_top: str, include_deps: bool, exclude: pathspec.PathSpec | None
 ) -> Iterator[FileJob | WalkError]:
     root = top.resolve()
+    root_s = str(root)
+    root_prefix = root_s.rstrip(os.sep) + os.sep
     ignores = _Ignores()
     visited: set[tuple[int, int]] = set()
-    stack: list[Path] = [top]
+    # (directory as reached, its path relative to top, inside a dependency directory asked for
+    # with --include-deps: there .gitignore does not apply, since `lib/`, `env/`… are ignored by
+    # most Python projects' .gitignore and would hide the very packages asked for)
+    stack: list[tuple[str, str, bool]] = [(os.fspath(top), "", False)]
     while stack:
-        directory = stack.pop()
+        directory, rel_dir, in_deps = stack.pop()
         try:
-            dst = directory.stat()
+            dst = os.stat(directory)
         except OSError as exc:
-            yield WalkError(_display(display_top, top, directory), f"cannot read: {exc.strerror or exc}")
+            yield WalkError(_display(display_top, rel_dir), _reason(exc))
             continue
         key = (dst.st_dev, dst.st_ino)
         if key in visited:
             continue  # symlink loop or a directory reached twice
         visited.add(key)
-        ignores.load(directory)
+        if not in_deps:
+            ignores.load(directory, rel_dir)
         try:
-            entries = sorted(os.scandir(directory), key=lambda e: e.name)
+            with os.scandir(directory) as listing:
+                entries = sorted(listing, key=lambda e: e.name)
         except OSError as exc:
-            yield WalkError(_display(display_top, top, directory), f"cannot list directory: {exc.strerror or exc}")
+            message = f"cannot list directory: {exc.strerror or exc}"
+            yield WalkError(_display(display_top, rel_dir), message)
             continue
-        subdirs: list[Path] = []
+        subdirs: list[tuple[str, str, bool]] = []
         for entry in entries:
-            path = Path(entry.path)
-            rel = _rel(top, path)
+            name = entry.name
+            rel = f"{rel_dir}/{name}" if rel_dir else name
             try:
                 is_dir = entry.is_dir()  # follows symlinks
             except OSError:
                 is_dir = False
             if is_dir:
-                if entry.name in SKIP_DIRS and not (include_deps and entry.name in DEP_DIRS):
+                dep = in_deps
+                if name in SKIP_DIRS:
+                    if not (include_deps and name in DEP_DIRS):
+                        continue
+                    dep = True
+                elif _is_venv(entry.path):
+                    if not include_deps:
+                        continue
+                    dep = True
+                if not dep and ignores.ignored(rel, True):
                     continue
-                if not include_deps and _is_venv(path):
-                    continue
-                if ignores.ignored(path, True) or (exclude and exclude.match_file(rel + "/")):
+                if exclude is not None and exclude.match_file(rel + "/"):
                     continue
                 if entry.is_symlink():
                     try:
-                        real = path.resolve()
+                        real = os.path.realpath(entry.path, strict=True)
                     except (OSError, RuntimeError):
-                        yield WalkError(_display(display_top, top, path), "symbolic link loop")
+                        yield WalkError(_display(display_top, rel), "symbolic link loop")
                         continue
-                    if real == root or root in real.parents:
+                    if real == root_s or real.startswith(root_prefix):
                         continue  # already inside the tree we walk
-                subdirs.append(path)
+                subdirs.append((entry.path, rel, dep))
                 continue
-            name = entry.name
             if not is_source(name):
                 continue
-            if ignores.ignored(path, False) or (exclude and exclude.match_file(rel)):
+            if not in_deps and ignores.ignored(rel, False):
                 continue
-            display = _display(display_top, top, path)
+            if exclude is not None and exclude.match_file(rel):
+                continue
+            display = _display(display_top, rel)
             try:
-                st = path.stat()
-            except FileNotFoundError:
-                yield WalkError(display, "dangling symbolic link")
-                continue
-            except OSError as exc:
-                msg = "symbolic link loop" if exc.errno == 40 else f"cannot read: {exc.strerror or exc}"
-                yield WalkError(display, msg)
-                continue
-            if not stat.S_ISREG(st.st_mode):
-                yield WalkError(display, "not a regular file (FIFO, socket or device): skipped")
-                continue
-            yield FileJob(path, display, root, display_top)
+                regular = entry.is_file()  # follows symlinks; no system call for a plain file
+            except OSError:
+                regular = False
+            if not regular:
+                try:
+                    st = os.stat(entry.path)
+                except OSError as exc:
+                    yield WalkError(display, _reason(exc))
+                    continue
+                if not stat.S_ISREG(st.st_mode):
+                    yield WalkError(display, "not a regular file (FIFO, socket or device): skipped")
+                    continue
+            yield FileJob(Path(entry.path), display, root, display_top)
         stack.extend(reversed(subdirs))
 
 
-def _rel(top: Path, path: Path) -> str:
-    try:
-        return path.relative_to(top).as_posix()
-    except ValueError:
-        return path.as_posix()
-
-
-def _display(display_top: str, top: Path, path: Path) -> str:
-    rel = _rel(top, path)
+def _display(display_top: str, rel: str) -> str:
     if display_top in ("", "."):
-        return rel
+        return rel or display_top or "."
+    if not rel:
+        return display_top
     return os.path.join(display_top, rel)
