@@ -260,3 +260,17 @@ def test_scan_never_imports_the_scanned_code(tmp_path: Path) -> None:
     (tmp_path / "app.py").write_text(f"open({str(marker)!r}, 'w').close()\n" + OPEN)
     run("scan", str(tmp_path))
     assert not marker.exists()
+
+
+def test_a_second_scan_in_the_same_process_sees_edited_files(tmp_path: Path) -> None:
+    from corsproof import scan_paths
+
+    (tmp_path / "config.py").write_text('ORIGINS = ["https://app.example.com"]\n')
+    (tmp_path / "app.py").write_text(
+        OPEN.replace('["*"]', "ORIGINS").replace(
+            "app = FastAPI()", "from config import ORIGINS\napp = FastAPI()"
+        )
+    )
+    assert scan_paths([str(tmp_path)], workers=1).findings == []
+    (tmp_path / "config.py").write_text('ORIGINS = ["*"]\n')
+    assert [f.rule_id for f in scan_paths([str(tmp_path)], workers=1).findings] == ["CORS101"]

@@ -419,6 +419,8 @@ def scan_paths(
     """Run the static analysis on files and directories; never imports the scanned code."""
     started = time.perf_counter()
     result = ScanResult()
+    # parsed modules are cached per run only: files may change between two runs in one process
+    _PROJECTS.clear()
     spec = pathspec.GitIgnoreSpec.from_lines(exclude) if exclude else None
     errors: list[FileError] = []
     workers = workers or min(_cores(), 8)
