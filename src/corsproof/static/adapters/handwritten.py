@@ -197,6 +197,12 @@ class _Common:
 # ------------------------------------------------------------------------------ predicate helpers
 
 
+# a condition on one of these is decided by whoever sends the request
+_REQUEST_CONTROLLED = re.compile(
+    r"\b(request|req|environ|scope|headers|method|path|path_info|META)\b", re.IGNORECASE
+)
+
+
 def _has_origin(node: Any) -> bool:
     if not isinstance(node, tuple) or not node:
         return False
@@ -1351,6 +1357,18 @@ class _Analysis:
             return None
         return True
 
+    def _attacker_can_trigger(self, item: _Set) -> bool:
+        """Whether a request alone can make this header be sent: every condition around it is
+        about the request (method, headers, path), never configuration the code cannot see
+        (`if self.allow_private_network:`, `if conf.CORS_ALLOW_PRIVATE_NETWORK:`)."""
+        guarded = self._guarded(item.guards, ())
+        if guarded is None:
+            return False
+        return all(
+            not debug and _REQUEST_CONTROLLED.search(text)
+            for debug, text in _free_atoms(guarded.predicate).values()
+        )
+
     def _guarded(
         self, nodes: Sequence[ast.AST], conds: Sequence[tuple[ast.expr, bool]]
     ) -> _Guarded | None:
@@ -1590,6 +1608,8 @@ class _Analysis:
                 conditional.append((module.loc(item.at), predicate))
         common = _Common()
         for item in items:
+            if item.name != ACAO and not self._attacker_can_trigger(item):
+                continue
             loc = module.loc(item.at)
             text = self._string(item.value)
             listed = [part.strip() for part in text.split(",")] if text is not None else []
