@@ -260,8 +260,8 @@ class Resolver:
     def lookup(
         self, name: str, use: ast.AST | None, _seen: frozenset[str] = frozenset()
     ) -> tuple[ast.expr, Module] | None:
-        """The expression last bound to `name` before `use`: in the enclosing function (with its
-        parameter defaults), else at module level, following star imports."""
+        """The expression last bound to `name` before `use`: in the enclosing function (a
+        parameter is unknown), else at module level, following star imports."""
         function = self.module.function_of(use) if use is not None else None
         line = getattr(use, "lineno", 10**9)
         if function is not None:
@@ -269,25 +269,10 @@ class Resolver:
             if found is not None:
                 return found, self.module
             args = function.args
-            positional = [*args.posonlyargs, *args.args]
-            defaults = dict(
-                zip(
-                    [a.arg for a in positional[len(positional) - len(args.defaults) :]],
-                    args.defaults,
-                    strict=False,
-                )
-            )
-            defaults.update(
-                {
-                    a.arg: d
-                    for a, d in zip(args.kwonlyargs, args.kw_defaults, strict=False)
-                    if d is not None
-                }
-            )
-            if name in defaults:
-                return defaults[name], self.module
-            if any(a.arg == name for a in [*positional, *args.kwonlyargs]):
-                return None  # a parameter without a default: unknown
+            parameters = [*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg]
+            if any(a is not None and a.arg == name for a in parameters):
+                # a parameter: its default is only what callers get when they pass nothing
+                return None
         module_line = line if function is None else 10**9
         found = _last_assignment(self.module.tree.body, name, module_line, recurse=False)
         seen = _seen | {str(self.module.path)}

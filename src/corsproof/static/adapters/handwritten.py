@@ -1362,7 +1362,7 @@ class _Analysis:
         about the request (method, headers, path), never configuration the code cannot see
         (`if self.allow_private_network:`, `if conf.CORS_ALLOW_PRIVATE_NETWORK:`)."""
         guarded = self._guarded(item.guards, ())
-        if guarded is None:
+        if guarded is None or _exists(guarded.predicate) in (None, FALSE):
             return False
         return all(
             not debug and _REQUEST_CONTROLLED.search(text)
