@@ -2,10 +2,15 @@
 
 Modelled from Starlette 1.10 (see docs/frameworks.md and tests/semantics/test_starlette.py):
 - `"*" in allow_origins` allows every origin: literal `*`, or an echo when `allow_credentials=True`;
-- `origin in allow_origins` is exact for a list, a *substring* test for a string;
-- `allow_origin_regex` is applied with `fullmatch`, no flags;
-- `"*"` in `allow_methods` / `allow_headers` grants all; `allow_private_network=True` grants PNA;
-- `add_middleware` inserts at the front: the middleware added last is the outermost.
+- `"*" in allow_origins` and `origin in allow_origins` are exact for a list (`" *"` is not the
+  wildcard), *substring* tests for a string (`"https://a.example.com"` accepts `…example.co`);
+- `allow_origin_regex` is applied with `fullmatch`, no flags (a compiled pattern keeps its own);
+- `"*"` in `allow_methods` grants every standard method, in `allow_headers` every requested header;
+  `allow_private_network=True` grants PNA;
+- the options are also accepted positionally (`add_middleware(CORSMiddleware, ["*"])`);
+- `add_middleware` inserts at the front: the middleware added last is the outermost, outside the
+  `middleware=[...]` list too; in that list the first entry is the outermost. A middleware that
+  never answers on its own (GZip, sessions) wrapping CORSMiddleware changes nothing.
 """
 
 from __future__ import annotations
@@ -14,18 +19,40 @@ import ast
 import re
 from collections.abc import Iterator
 
+from corsproof.findings import Location
 from corsproof.policy import CorsPolicy, OriginCheck
 from corsproof.static._module import Module
 from corsproof.static.adapters._base import (
     Adapter,
     argument,
     fallback_of,
-    first_true,
-    has_star,
     register_adapter,
     string_items,
 )
-from corsproof.static.values import Resolver
+from corsproof.static.values import Regex, Resolver, Value
+
+# CORSMiddleware(app, allow_origins, allow_methods, allow_headers, allow_credentials,
+# allow_origin_regex, allow_private_network, expose_headers, max_age): after the class argument
+_POSITIONS = {
+    name: index + 1
+    for index, name in enumerate(
+        (
+            "allow_origins",
+            "allow_methods",
+            "allow_headers",
+            "allow_credentials",
+            "allow_origin_regex",
+            "allow_private_network",
+            "expose_headers",
+        )
+    )
+}
+# middleware that never answers a request itself: wrapping CORSMiddleware, they change nothing
+_PASS_THROUGH = (
+    "starlette.middleware.gzip.GZipMiddleware",
+    "fastapi.middleware.gzip.GZipMiddleware",
+    "starlette.middleware.sessions.SessionMiddleware",
+)
 
 
 def _is_cors_middleware(module: Module, node: ast.AST | None) -> bool:
@@ -37,6 +64,26 @@ def _is_cors_middleware(module: Module, node: ast.AST | None) -> bool:
     return qual.endswith("CORSMiddleware") and (
         qual.startswith(("starlette.", "fastapi.")) or qual == "CORSMiddleware"
     )
+
+
+def _option(call: ast.Call, name: str) -> ast.expr | None:
+    """An option by keyword, or by position after the middleware class (when passed positionally)."""
+    return argument(call, name, _POSITIONS[name] if call.args else None)
+
+
+def _star(value: Value) -> bool:
+    """`"*" in option`, as Starlette tests it: an exact entry of a list, a substring of a string."""
+    if isinstance(value.value, (str, list, tuple, set, frozenset)):
+        return "*" in value.value
+    return False
+
+
+def _truthy(module: Module, resolver: Resolver, call: ast.Call, name: str) -> Location | None:
+    node = _option(call, name)
+    if node is None:
+        return None
+    value = resolver.resolve(node)
+    return module.loc(node) if value.known and value.value else None
 
 
 @register_adapter
@@ -58,31 +105,31 @@ class StarletteCors(Adapter):
                 func
             ).endswith("CORSMiddleware"):
                 if _is_cors_middleware(module, argument(node, "cls", 0)):
-                    yield self._policy(module, resolver, node, _listed_after(module, node))
+                    shadowed = _listed_after(module, node) or _added_to_app(module, node)
+                    yield self._policy(module, resolver, node, shadowed)
 
     def _policy(
-        self, module: Module, resolver: Resolver, call: ast.Call, shadowed: str | None
+        self, module: Module, resolver: Resolver, call: ast.Call, shadowed: _Wrapper | None
     ) -> CorsPolicy:
         policy = CorsPolicy(framework="starlette", loc=module.loc(call))
-        origins_node = argument(call, "allow_origins")
+        origins_node = _option(call, "allow_origins")
         if origins_node is not None:
             origins = resolver.resolve(origins_node)
             policy.fallback = fallback_of(module, origins, origins_node)
             loc = module.loc(origins_node)
-            if isinstance(origins.value, str):
-                if "*" in origins.value:
-                    policy.any_origin = loc
-                else:  # `origin in "https://a.example.com"` is a substring test
-                    policy.checks.append(
-                        OriginCheck(
-                            "predicate",
-                            predicate=("in", ("origin",), ("const", origins.value)),
-                            describe=f"allow_origins={origins.value!r} (a string: `origin in` tests substrings)",
-                            loc=loc,
-                        )
-                    )
-            elif has_star(origins):
+            if _star(origins):
                 policy.any_origin = loc
+            elif isinstance(origins.value, str):
+                # `origin in "https://a.example.com"` is a substring test
+                policy.checks.append(
+                    OriginCheck(
+                        "predicate",
+                        predicate=("in", ("origin",), ("const", origins.value)),
+                        describe=f"allow_origins={origins.value!r} "
+                        "(a string: `origin in` tests substrings)",
+                        loc=loc,
+                    )
+                )
             else:
                 for entry in string_items(origins):
                     policy.checks.append(
@@ -90,75 +137,123 @@ class StarletteCors(Adapter):
                             "exact", entry, describe=f"allow_origins entry {entry!r}", loc=loc
                         )
                     )
-        regex_node = argument(call, "allow_origin_regex")
+        regex_node = _option(call, "allow_origin_regex")
         if regex_node is not None:
             regex = resolver.resolve(regex_node)
+            pattern, flags = None, 0
             if isinstance(regex.value, str):
+                pattern = regex.value
+            elif isinstance(regex.value, Regex):  # re.compile(...) is used as it is
+                pattern, flags = regex.value.pattern, regex.value.flags
+            if pattern is not None:
                 policy.fallback = policy.fallback or fallback_of(module, regex, regex_node)
                 policy.checks.append(
                     OriginCheck(
                         "fullmatch",
-                        regex.value,
-                        describe=f"allow_origin_regex (fullmatch) {regex.value!r}",
+                        pattern,
+                        flags=flags,
+                        describe=f"allow_origin_regex (fullmatch) {pattern!r}",
                         loc=module.loc(regex_node),
                     )
                 )
-        policy.credentials = first_true(module, resolver, call, "allow_credentials")
-        policy.private_network = first_true(module, resolver, call, "allow_private_network")
+        policy.credentials = _truthy(module, resolver, call, "allow_credentials")
+        policy.private_network = _truthy(module, resolver, call, "allow_private_network")
         for name, attr in (("allow_methods", "any_method"), ("allow_headers", "any_header")):
-            node = argument(call, name)
-            if node is not None and has_star(resolver.resolve(node)):
+            node = _option(call, name)
+            if node is not None and _star(resolver.resolve(node)):
                 setattr(policy, attr, module.loc(node))
-        expose = argument(call, "expose_headers")
+        expose = _option(call, "expose_headers")
         if expose is not None:
             policy.expose_headers = tuple(string_items(resolver.resolve(expose)))
             policy.expose_loc = module.loc(expose)
-        if shadowed:
+        if shadowed and shadowed[1]:
             policy.ineffective = (
-                f"CORSMiddleware is not the outermost middleware ({shadowed} wraps it): "
+                f"CORSMiddleware is not the outermost middleware (another CORSMiddleware, "
+                f"{shadowed[0]}, wraps it): the outer one answers every preflight, so this "
+                "configuration never applies to preflighted requests",
+                module.loc(call),
+            )
+        elif shadowed:
+            policy.ineffective = (
+                f"CORSMiddleware is not the outermost middleware ({shadowed[0]} wraps it): "
                 "responses that middleware answers carry no CORS headers",
                 module.loc(call),
             )
         return policy
 
 
+# what wraps a CORSMiddleware: (the wrapper as written, whether it is another CORSMiddleware)
+_Wrapper = tuple[str, bool]
+
+
 def _target(call: ast.Call) -> str:
     return ast.unparse(call.func.value) if isinstance(call.func, ast.Attribute) else ""
 
 
-def _added_after(module: Module, call: ast.Call) -> str | None:
-    """Another middleware added to the same app after CORSMiddleware (so it wraps it)."""
-    app = _target(call)
-    scope = module.function_of(call)
+def _first(wrappers: list[_Wrapper]) -> _Wrapper | None:
+    """The wrapper to report: one that answers without CORS headers first, else a CORSMiddleware."""
+    return next((w for w in wrappers if not w[1]), None) or next(iter(wrappers), None)
+
+
+def _wrapper(module: Module, cls: ast.AST | None, written: ast.AST) -> list[_Wrapper]:
+    """A middleware class that may answer requests itself (anything not known to pass through)."""
+    if cls is not None and module.qualname(cls) in _PASS_THROUGH:
+        return []
+    return [(module.text(cls or written), _is_cors_middleware(module, cls))]
+
+
+def _wrapping(module: Module, app: str, scope: ast.AST | None, after: int) -> _Wrapper | None:
+    """A middleware added to `app` (`app.add_middleware`, `@app.middleware`) below line `after`."""
+    found: list[_Wrapper] = []
     for node in ast.walk(module.tree):
-        if not isinstance(node, ast.Call) or getattr(node, "lineno", 0) <= call.lineno:
+        if getattr(node, "lineno", 0) <= after:
             continue
-        if not isinstance(node.func, ast.Attribute) or _target(node) != app:
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
+            continue
+        if _target(node) != app:
             continue
         decorated = module.parents.get(node)
-        if node.func.attr == "middleware" and isinstance(decorated, _FUNCTIONS):
-            # `@app.middleware("http")` adds a middleware when the decorated function is defined
-            if module.function_of(decorated) is scope:
-                return f"@{module.text(node)}"
+        if isinstance(decorated, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            # `@app.middleware("http")` belongs to the scope the decorated function is defined in
+            if node.func.attr == "middleware" and module.function_of(decorated) is scope:
+                found.append((f"@{module.text(node)}", False))
         elif node.func.attr == "add_middleware" and module.function_of(node) is scope:
-            added = argument(node, "middleware_class", 0)
-            if not _is_cors_middleware(module, added):
-                return module.text(added or node)
-    return None
+            found.extend(_wrapper(module, argument(node, "middleware_class", 0), node))
+    return _first(found)
 
 
-_FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
+def _added_after(module: Module, call: ast.Call) -> _Wrapper | None:
+    """Another middleware added to the same app after CORSMiddleware (so it wraps it)."""
+    return _wrapping(module, _target(call), module.function_of(call), call.lineno)
 
 
-def _listed_after(module: Module, call: ast.Call) -> str | None:
+def _listed_after(module: Module, call: ast.Call) -> _Wrapper | None:
     """CORSMiddleware listed after another Middleware(...) in the same list (the first is outermost)."""
     parent = module.parents.get(call)
     if not isinstance(parent, (ast.List, ast.Tuple)):
         return None
-    index = parent.elts.index(call)
-    if index == 0:
+    found: list[_Wrapper] = []
+    for entry in parent.elts[: parent.elts.index(call)]:
+        cls = argument(entry, "cls", 0) if isinstance(entry, ast.Call) else None
+        found.extend(_wrapper(module, cls, entry))
+    return _first(found)
+
+
+def _added_to_app(module: Module, call: ast.Call) -> _Wrapper | None:
+    """`app = Starlette(middleware=[Middleware(CORSMiddleware, ...)])` then `app.add_middleware(X)`:
+    whatever `add_middleware` adds wraps the whole list."""
+    listing = module.parents.get(call)
+    keyword = module.parents.get(listing) if listing is not None else None
+    constructor = module.parents.get(keyword) if keyword is not None else None
+    assign = module.parents.get(constructor) if constructor is not None else None
+    if not (
+        isinstance(keyword, ast.keyword)
+        and keyword.arg == "middleware"
+        and isinstance(constructor, ast.Call)
+        and isinstance(assign, ast.Assign)
+        and len(assign.targets) == 1
+        and isinstance(assign.targets[0], (ast.Name, ast.Attribute))
+    ):
         return None
-    first = parent.elts[0]
-    if isinstance(first, ast.Call) and first.args:
-        return module.text(first.args[0])
-    return module.text(first)
+    app = ast.unparse(assign.targets[0])
+    return _wrapping(module, app, module.function_of(assign), assign.lineno)
