@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from fixture_support import FIXTURES, actual, expectations, fixture_cases
 from corsproof.rules import all_rules
+from fixture_support import FIXTURES, actual, expectations, fixture_cases
 
 CASES = fixture_cases()
 

@@ -73,6 +73,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     scan.add_argument("--quiet", action="store_true", help="print only findings (no summary)")
 
+    _add_probe_parser(sub)
+
     sub.add_parser("rules", help="list the rule catalogue")
     explain = sub.add_parser("explain", help="print a rule's documentation")
     explain.add_argument("rule", metavar="RULE")
@@ -87,6 +89,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_CLEAN if exc.code == 0 else EXIT_ERROR
     if args.command == "scan":
         return _scan(args)
+    if args.command == "probe":
+        return _probe(args)
     if args.command == "rules":
         return _rules()
     if args.command == "explain":
@@ -123,7 +127,9 @@ def _scan(args: argparse.Namespace) -> int:
     return _emit(result, args)
 
 
-def _emit(result: ScanResult, args: argparse.Namespace) -> int:
+def _emit(
+    result: ScanResult, args: argparse.Namespace, nothing: str = "nothing could be analysed"
+) -> int:
     from corsproof.report import FORMATS
 
     stream = sys.stdout
@@ -144,7 +150,7 @@ def _emit(result: ScanResult, args: argparse.Namespace) -> int:
     else:
         stream.write(text)
     if result.files_scanned == 0 and result.errors:
-        print("corsproof: error: nothing could be analysed", file=sys.stderr)
+        print(f"corsproof: error: {nothing}", file=sys.stderr)
         return EXIT_ERROR
     if result.files_scanned == 0 and not result.errors:
         print("corsproof: warning: no Python files found", file=sys.stderr)
@@ -175,3 +181,240 @@ def _explain(rule_id: str) -> int:
     print(f"Default severity: {rule.severity}. {', '.join(f'CWE-{c}' for c in rule.cwe)}.\n")
     print(rule.doc())
     return EXIT_CLEAN
+
+
+# ------------------------------------------------------------------------------------- probe
+
+
+def _positive(kind: type[int] | type[float]) -> object:
+    def parse(text: str) -> int | float:
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+        if value <= 0:
+            raise argparse.ArgumentTypeError(f"must be greater than 0: {text!r}")
+        return value
+
+    parse.__name__ = kind.__name__
+    return parse
+
+
+def _add_probe_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    probe = sub.add_parser(
+        "probe",
+        help="probe live endpoints (or an in-process app) with attacker origins",
+        description="Send attacker origins and preflights to endpoints and report what they grant. "
+        "Only GET, HEAD and OPTIONS are sent unless --allow-method names more.",
+    )
+    probe.add_argument("urls", nargs="*", metavar="URL", help="absolute http(s) URLs to probe")
+    src = probe.add_argument_group("targets")
+    src.add_argument("--targets", metavar="FILE", help="one URL per line (`#` comments)")
+    src.add_argument("--openapi", metavar="SPEC", help="OpenAPI 3.x / Swagger 2.0 (JSON or YAML)")
+    src.add_argument(
+        "--base-url", metavar="URL", help="server URL for --openapi (and the host for --app)"
+    )
+    src.add_argument(
+        "--app", metavar="MODULE:ATTR", help="probe a WSGI/ASGI application in-process"
+    )
+    src.add_argument("--app-dir", metavar="DIR", help="directory to import --app from (default .)")
+    src.add_argument(
+        "--path", action="append", default=[], metavar="P", help="path to probe with --app"
+    )
+    req = probe.add_argument_group("requests")
+    req.add_argument(
+        "--origin",
+        action="append",
+        default=[],
+        metavar="URL",
+        help="a trusted front-end origin (repeatable); default: the target's own origin",
+    )
+    req.add_argument(
+        "-H",
+        "--header",
+        action="append",
+        default=[],
+        metavar="'NAME: VALUE'",
+        help="extra request header, e.g. an API key or `Authorization: Bearer …` (repeatable)",
+    )
+    req.add_argument("--cookie", metavar="COOKIES", help="Cookie header for the requests")
+    req.add_argument("--cert", metavar="FILE", help="client certificate (PEM) for mTLS")
+    req.add_argument(
+        "--key", metavar="FILE", help="private key of --cert (if not in the same file)"
+    )
+    req.add_argument("--cacert", metavar="FILE", help="CA bundle to verify servers with")
+    req.add_argument("--insecure", action="store_true", help="do not verify server certificates")
+    req.add_argument(
+        "--allow-method",
+        action="append",
+        default=[],
+        metavar="M",
+        help="also send method M (besides GET, HEAD, OPTIONS) to targets documented with it",
+    )
+    lim = probe.add_argument_group("limits")
+    lim.add_argument(
+        "--timeout", type=_positive(float), default=10.0, metavar="S", help="per request (10)"
+    )
+    lim.add_argument(
+        "--concurrency", type=_positive(int), default=32, metavar="N", help="requests at once (32)"
+    )
+    lim.add_argument(
+        "--per-host", type=_positive(int), default=8, metavar="N", help="per host at once (8)"
+    )
+    lim.add_argument("--rate", type=_positive(float), metavar="R", help="requests/s per host")
+    lim.add_argument(
+        "--max-requests",
+        type=_positive(int),
+        default=100_000,
+        metavar="N",
+        help="stop after N requests in all (100000)",
+    )
+    out = probe.add_argument_group("report")
+    out.add_argument("--format", choices=["text", "json"], default="text")
+    out.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE")
+    out.add_argument(
+        "--fail-on",
+        choices=list(reversed(SEVERITIES)),
+        default="low",
+        help="exit 1 when a finding is at least this severe (default: low)",
+    )
+    out.add_argument("--select", type=_rule_list, default=None, metavar="RULES")
+    out.add_argument("--ignore", type=_rule_list, default=None, metavar="RULES")
+    out.add_argument("--no-progress", action="store_true", help="no progress line on stderr")
+    out.add_argument("--quiet", action="store_true", help="print only findings (no summary)")
+
+
+def _usage(message: str) -> int:
+    print(f"corsproof probe: error: {message}", file=sys.stderr)
+    return EXIT_ERROR
+
+
+class _Progress:
+    """A progress line on stderr: redrawn on a terminal, an occasional line otherwise."""
+
+    def __init__(self) -> None:
+        import time
+
+        self.tty = bool(getattr(sys.stderr, "isatty", lambda: False)())
+        self.every = 0.2 if self.tty else 10.0
+        # short runs print nothing: the first line comes after a second (a terminal) or ten
+        self.last = time.monotonic() + (1.0 - self.every if self.tty else 0.0)
+        self.drawn = False
+
+    def __call__(self, progress: object) -> None:
+        import time
+
+        now = time.monotonic()
+        if now - self.last < self.every:
+            return
+        self.last = now
+        line = (
+            f"probing: {getattr(progress, 'targets_done', 0)} targets done, "
+            f"{getattr(progress, 'requests', 0)} requests, "
+            f"{getattr(progress, 'findings', 0)} findings, {getattr(progress, 'errors', 0)} errors"
+        )
+        if self.tty:
+            sys.stderr.write("\r\x1b[K" + line)
+            self.drawn = True
+        else:
+            sys.stderr.write(line + "\n")
+        sys.stderr.flush()
+
+    def close(self) -> None:
+        if self.drawn:
+            sys.stderr.write("\r\x1b[K")
+            sys.stderr.flush()
+
+
+def _probe(args: argparse.Namespace) -> int:
+    import itertools
+    import ssl
+    from collections.abc import Iterable
+    from urllib.parse import urlsplit
+
+    from corsproof import probe as probing
+    from corsproof.findings import Target
+
+    for option in (args.select, args.ignore):
+        bad = _check_rules(option)
+        if bad:
+            return _usage(f"unknown rule id(s): {bad} (see `corsproof rules`)")
+    origins: list[str] = []
+    for origin in args.origin:
+        parts = urlsplit(origin.strip())
+        if (
+            parts.scheme not in ("http", "https")
+            or not parts.hostname
+            or parts.path not in ("", "/")
+        ):
+            return _usage(f"--origin expects scheme://host[:port], got {origin!r}")
+        origins.append(f"{parts.scheme}://{parts.netloc}".lower())
+    headers: list[tuple[str, str]] = []
+    for header in args.header:
+        name, sep, value = header.partition(":")
+        if not sep or not name.strip():
+            return _usage(f"-H expects 'Name: value', got {header!r}")
+        headers.append((name.strip(), value.strip()))
+    if args.key and not args.cert:
+        return _usage("--key needs --cert")
+    allowed = set(probing.SAFE_METHODS)
+    for item in args.allow_method:
+        allowed.update(m.strip().upper() for m in item.split(",") if m.strip())
+
+    sources: list[Iterable[Target | probing.BadTarget]] = []
+    app = None
+    try:
+        if args.app:
+            if args.urls or args.targets:
+                return _usage("with --app, name paths with --path (or --openapi), not URLs")
+            app = probing.load_app(args.app, args.app_dir)
+            base = args.base_url or probing.IN_PROCESS_BASE
+            if args.path or not args.openapi:
+                sources.append(probing.path_targets(args.path or ["/"], base))
+            if args.openapi:
+                sources.append(probing.openapi_targets(args.openapi, base))
+        else:
+            if args.path:
+                return _usage("--path needs --app (for URLs, name them in full)")
+            sources.append(probing.url_targets(args.urls))
+            if args.targets:
+                sources.append(probing.file_targets(args.targets))
+            if args.openapi:
+                sources.append(probing.openapi_targets(args.openapi, args.base_url))
+            if not args.urls and not args.targets and not args.openapi:
+                return _usage("no targets: name URLs, --targets FILE, --openapi SPEC or --app")
+    except probing.TargetSourceError as exc:
+        return _usage(str(exc))
+
+    progress = None if args.no_progress or args.quiet else _Progress()
+    options = probing.ProbeOptions(
+        origins=tuple(dict.fromkeys(origins)),
+        headers=tuple(headers),
+        cookie=args.cookie,
+        cert=args.cert,
+        key=args.key,
+        cacert=args.cacert,
+        insecure=args.insecure,
+        timeout=args.timeout,
+        concurrency=args.concurrency,
+        per_host=args.per_host,
+        rate=args.rate,
+        max_requests=args.max_requests,
+        allow_methods=frozenset(allowed),
+        select=args.select,
+        ignore=args.ignore,
+        progress=progress,
+    )
+    try:
+        result = probing.probe_targets(itertools.chain.from_iterable(sources), options, app=app)
+    except (OSError, ssl.SSLError) as exc:
+        return _usage(f"cannot use the TLS files: {exc}")
+    except KeyboardInterrupt:
+        print("\ncorsproof probe: interrupted", file=sys.stderr)
+        return EXIT_ERROR
+    finally:
+        if progress is not None:
+            progress.close()
+    if result.files_scanned == 0 and not result.errors:
+        return _usage("no targets to probe")
+    return _emit(result, args, nothing="no target could be probed")

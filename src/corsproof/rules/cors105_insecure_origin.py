@@ -61,9 +61,13 @@ class InsecureOrigin(Rule):
             else:
                 attack = verdict.first("CORS105")
                 # a check written for an http:// origin (`^http://localhost:\d+$`) accepts its own seed
-                plain = [o for o in seed_origins(check) if o.startswith("http://") and check.accepts(o)]
+                plain = [
+                    o for o in seed_origins(check) if o.startswith("http://") and check.accepts(o)
+                ]
                 if attack is None and not plain:
                     continue
                 proof = attack.origin if attack is not None else plain[0]
-                message = f"{check.describe or 'the origin check'} accepts the plain-text origin {proof}"
+                message = (
+                    f"{check.describe or 'the origin check'} accepts the plain-text origin {proof}"
+                )
             yield Issue(check.loc or facts.policy.loc, message, severity, proof, facts.context())
