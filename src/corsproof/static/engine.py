@@ -11,7 +11,7 @@ import re
 import signal
 import time
 from collections import OrderedDict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -415,6 +415,8 @@ def scan_paths(
     exclude: list[str] | None = None,
     extra_trusted: tuple[str, ...] = (),
     workers: int | None = None,
+    force_exclude: bool = False,
+    progress: Callable[[str], None] | None = None,
 ) -> ScanResult:
     """Run the static analysis on files and directories; never imports the scanned code."""
     started = time.perf_counter()
@@ -427,8 +429,10 @@ def scan_paths(
     roots = _AppRoots()
     auth_by_app: dict[Path, set[str]] = {}
     policies: list[tuple[CorsPolicy, Path]] = []
-    outcomes = _run_parallel(_batches(walk(paths, include_deps, spec), errors), workers)
-    for outcome in outcomes:
+    jobs = walk(paths, include_deps, spec, force_exclude)
+    for outcome in _run_parallel(_batches(jobs, errors), workers):
+        if progress is not None:
+            progress(outcome.display)
         if outcome.error:
             errors.append(FileError(outcome.display, outcome.error))
             result.files_skipped += 1

@@ -90,11 +90,42 @@ class _Ignores:
         return False
 
 
+def explicitly_excluded(argument: str, exclude: pathspec.PathSpec | None) -> bool:
+    """For a file named on the command line (pre-commit passes them): do `--exclude` globs or a
+    `.gitignore` between the working directory and the file exclude it? (Ruff's --force-exclude.)"""
+    try:
+        rel = Path(os.path.relpath(Path(argument).absolute(), Path.cwd()))
+    except ValueError:
+        return False
+    if rel.parts and rel.parts[0] == "..":
+        return False
+    if exclude is not None and exclude.match_file(rel.as_posix()):
+        return True
+    base = Path.cwd()
+    for depth in range(len(rel.parts)):
+        directory = base.joinpath(*rel.parts[:depth])
+        gitignore = directory / ".gitignore"
+        if gitignore.is_file():
+            try:
+                lines = gitignore.read_text(encoding="utf-8", errors="replace").splitlines()
+            except OSError:
+                continue
+            spec = pathspec.GitIgnoreSpec.from_lines(lines)
+            if spec.match_file(Path(*rel.parts[depth:]).as_posix()):
+                return True
+    return False
+
+
 def walk(
-    arguments: list[str], include_deps: bool = False, exclude: pathspec.PathSpec | None = None
+    arguments: list[str],
+    include_deps: bool = False,
+    exclude: pathspec.PathSpec | None = None,
+    force_exclude: bool = False,
 ) -> Iterator[FileJob | WalkError]:
     for argument in arguments:
         path = Path(argument)
+        if force_exclude and path.is_file() and explicitly_excluded(argument, exclude):
+            continue
         try:
             st = path.stat()
         except OSError as exc:
