@@ -1,0 +1,243 @@
+"""Static and dynamic verdicts agree: scan an app's source with `scan_paths`, import the very same
+source and probe it in-process; the rule ids are the same."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from corsproof import scan_paths
+from corsproof.probe import ProbeOptions, probe_targets
+
+TRUSTED = "https://www.example.com"
+
+STARLETTE = """\
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+
+async def data(request):
+    return JSONResponse({{"secret": 42}})
+
+
+app = Starlette(routes=[Route("/data", data)], middleware=[Middleware(CORSMiddleware, {options})])
+"""
+
+FASTAPI = """\
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+
+app = FastAPI()
+app.add_middleware(CORSMiddleware, {options})
+
+
+@app.get("/data")
+async def data():
+    return {{"secret": 42}}
+"""
+
+FLASK = """\
+from flask import Flask
+from flask_cors import CORS
+
+app = Flask(__name__)
+CORS(app, {options})
+
+
+@app.route("/data")
+def data():
+    return {{"secret": 42}}
+"""
+
+HANDWRITTEN = """\
+import re
+
+from flask import Flask, request
+
+app = Flask(__name__)
+ALLOWED = {{"https://www.example.com", "null"}}
+
+
+@app.after_request
+def cors(response):
+    origin = request.headers.get("Origin", "")
+    if {check}:
+        response.headers["Access-Control-Allow-Origin"] = origin
+        response.headers["Vary"] = "Origin"
+{extra}    return response
+
+
+@app.route("/data")
+def data():
+    return {{"secret": 42}}
+"""
+
+CASES: dict[str, tuple[str, set[str]]] = {
+    "starlette-strict": (
+        STARLETTE.format(options='allow_origins=["https://www.example.com"]'),
+        set(),
+    ),
+    "starlette-open-credentials": (
+        STARLETTE.format(options='allow_origins=["*"], allow_credentials=True'),
+        {"CORS102"},
+    ),
+    "starlette-regex-dot": (
+        STARLETTE.format(options='allow_origin_regex=r"https://www.example.com"'),
+        {"CORS104"},
+    ),
+    "starlette-string-origins": (
+        STARLETTE.format(options='allow_origins="https://www.example.com"'),
+        {"CORS104"},
+    ),
+    "starlette-star-private-network": (
+        STARLETTE.format(options='allow_origins=["*"], allow_private_network=True'),
+        {"CORS101", "CORS107"},
+    ),
+    "fastapi-subdomains-headers-expose": (
+        FASTAPI.format(
+            options='allow_origins=["https://www.example.com"], '
+            'allow_origin_regex=r"https://.*\\.example\\.com", allow_credentials=True, '
+            'allow_headers=["*"], expose_headers=["X-API-Key"]'
+        ),
+        {"CORS106", "CORS201", "CORS203"},
+    ),
+    "flask-cors-credentials": (
+        FLASK.format(
+            options='origins="*", supports_credentials=True, allow_headers=["Content-Type"]'
+        ),
+        {"CORS102"},
+    ),
+    "flask-cors-regex": (
+        FLASK.format(
+            options='origins=[r"https://.*\\.example\\.com"], allow_headers=["Content-Type"]'
+        ),
+        {"CORS104"},
+    ),
+    "flask-cors-strict": (
+        FLASK.format(options='origins=["https://www.example.com"], allow_headers=["Content-Type"]'),
+        set(),
+    ),
+    "handwritten-endswith": (
+        HANDWRITTEN.format(check='origin.endswith("example.com")', extra=""),
+        {"CORS104"},
+    ),
+    "handwritten-re-match": (
+        HANDWRITTEN.format(check='re.match(r"https://www.example.com", origin)', extra=""),
+        {"CORS104"},
+    ),
+    "handwritten-null": (
+        HANDWRITTEN.format(
+            check="origin in ALLOWED",
+            extra='        response.headers["Access-Control-Allow-Credentials"] = "true"\n',
+        ),
+        {"CORS103"},
+    ),
+    "handwritten-exact": (
+        HANDWRITTEN.format(check='origin == "https://www.example.com"', extra=""),
+        set(),
+    ),
+}
+
+
+def _import(path: Path) -> Any:
+    spec = importlib.util.spec_from_file_location(f"corsproof_agree_{path.stem}", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.app
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_scan_and_probe_agree(case: str, tmp_path: Path) -> None:
+    source, expected = CASES[case]
+    path = tmp_path / f"{case.replace('-', '_')}.py"
+    path.write_text(source)
+    static = scan_paths([str(path)], workers=1)
+    assert not static.errors, static.errors
+    static_ids = {f.rule_id for f in static.findings}
+    dynamic = probe_targets(
+        ["http://localhost/data"], ProbeOptions(origins=(TRUSTED,), timeout=5), app=_import(path)
+    )
+    assert not dynamic.errors, dynamic.errors
+    dynamic_ids = {f.rule_id for f in dynamic.findings}
+    assert (static_ids, dynamic_ids) == (expected, expected)
+
+
+DJANGO_SETTINGS = """\
+SECRET_KEY = "agree"
+DEBUG = False
+ALLOWED_HOSTS = ["localhost"]
+ROOT_URLCONF = "mysite.urls"
+INSTALLED_APPS = ["corsheaders"]
+MIDDLEWARE = [
+    "corsheaders.middleware.CorsMiddleware",
+    "django.middleware.common.CommonMiddleware",
+]
+CORS_ALLOWED_ORIGINS = ["https://www.example.com"]
+CORS_ALLOWED_ORIGIN_REGEXES = [r"^https://\\w+\\.example\\.com"]
+CORS_ALLOW_CREDENTIALS = True
+CORS_ALLOW_PRIVATE_NETWORK = True
+"""
+
+
+def django_project(root: Path) -> Path:
+    site = root / "mysite"
+    site.mkdir()
+    (site / "__init__.py").write_text("")
+    (site / "settings.py").write_text(DJANGO_SETTINGS)
+    (site / "urls.py").write_text(
+        textwrap.dedent(
+            """\
+            from django.http import JsonResponse
+            from django.urls import path
+
+            urlpatterns = [path("api/data/", lambda request: JsonResponse({"secret": 42}))]
+            """
+        )
+    )
+    (site / "wsgi.py").write_text(
+        textwrap.dedent(
+            """\
+            import os
+
+            from django.core.wsgi import get_wsgi_application
+
+            os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mysite.settings")
+            application = get_wsgi_application()
+            """
+        )
+    )
+    (root / "manage.py").write_text("")
+    return root
+
+
+def test_django_project_scan_and_probe_agree(tmp_path: Path) -> None:
+    """A real project directory: scanned, then `corsproof probe --app mysite.wsgi:application`."""
+    root = django_project(tmp_path)
+    static = scan_paths([str(root)], workers=1)
+    static_ids = {f.rule_id for f in static.findings}
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
+    proc = subprocess.run(
+        [
+            sys.executable, "-m", "corsproof", "probe", "--app", "mysite.wsgi:application",
+            "--app-dir", str(root), "--path", "/api/data/", "--origin", TRUSTED,
+            "--format", "json", "--no-progress",
+        ],
+        capture_output=True, text=True, timeout=120, env=env, cwd=tmp_path,
+    )  # fmt: skip
+    doc = json.loads(proc.stdout)
+    assert not doc["errors"], doc["errors"]
+    dynamic_ids = {f["rule_id"] for f in doc["findings"]}
+    assert static_ids == dynamic_ids == {"CORS104", "CORS107"}
+    assert proc.returncode == 1

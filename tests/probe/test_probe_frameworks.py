@@ -1,0 +1,133 @@
+"""Real CORS libraries, probed in-process (httpx's WSGI/ASGI transports) and over loopback
+(werkzeug / uvicorn on 127.0.0.1): the exact rule ids per endpoint, nothing on safe endpoints."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import django_testapp
+import pytest
+from probe_apps import (
+    EXPECTED_FLASK,
+    STARLETTE_CASES,
+    TRUSTED,
+    fastapi_app,
+    flask_app,
+    starlette_app,
+)
+from probe_support import assert_no_errors, ids_by_path, run_probe, serve_asgi, serve_wsgi
+
+from corsproof.probe import ProbeOptions, probe_targets
+
+
+def test_flask_cors_configurations(mode: str) -> None:
+    result, base = run_probe(flask_app(), list(EXPECTED_FLASK), mode, serve=serve_wsgi)
+    assert_no_errors(result)
+    found = ids_by_path(result, base)
+    assert {p: found.get(p, set()) for p in EXPECTED_FLASK} == EXPECTED_FLASK
+
+
+def test_flask_cors_regex_is_matched_with_re_match_and_credentials_make_it_critical() -> None:
+    result, _ = run_probe(flask_app(), ["/regex"], "in-process", serve=serve_wsgi)
+    (finding,) = result.findings
+    assert finding.rule_id == "CORS104"
+    assert finding.severity == "critical"
+    assert finding.proof_origin == "https://www.example.com.corsproof-attacker.example"
+    assert finding.context == ["credentials"]
+
+
+@pytest.mark.parametrize("case", sorted(STARLETTE_CASES))
+@pytest.mark.parametrize("factory", [starlette_app, fastapi_app], ids=["starlette", "fastapi"])
+def test_starlette_cors_middleware(case: str, factory: Any, mode: str) -> None:
+    options, expected = STARLETTE_CASES[case]
+    result, base = run_probe(factory(**options), ["/data"], mode, serve=serve_asgi)
+    assert_no_errors(result)
+    assert ids_by_path(result, base).get("/data", set()) == expected
+
+
+DJANGO_CASES: dict[str, tuple[dict[str, Any], set[str]]] = {
+    "allowed-origins": ({"CORS_ALLOWED_ORIGINS": [TRUSTED]}, set()),
+    "allow-all": ({"CORS_ALLOW_ALL_ORIGINS": True}, {"CORS101"}),
+    "allow-all-credentials": (
+        {"CORS_ALLOW_ALL_ORIGINS": True, "CORS_ALLOW_CREDENTIALS": True},
+        {"CORS102"},
+    ),
+    "regex-match": (
+        {"CORS_ALLOWED_ORIGIN_REGEXES": [r"^https://\w+\.example\.com"]},
+        {"CORS104"},
+    ),
+    "private-network": (
+        {"CORS_ALLOWED_ORIGINS": [TRUSTED], "CORS_ALLOW_PRIVATE_NETWORK": True},
+        {"CORS107"},
+    ),
+    "allow-headers-star": (
+        {"CORS_ALLOWED_ORIGINS": [TRUSTED], "CORS_ALLOW_HEADERS": ["*"]},
+        {"CORS201"},
+    ),
+    "expose-authorization": (
+        {"CORS_ALLOWED_ORIGINS": [TRUSTED], "CORS_EXPOSE_HEADERS": ["Authorization"]},
+        {"CORS203"},
+    ),
+    "null-and-http": (
+        {"CORS_ALLOWED_ORIGINS": [TRUSTED, "null", "http://www.example.com"]},
+        {"CORS103", "CORS105"},
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(DJANGO_CASES))
+def test_django_cors_headers(case: str, mode: str) -> None:
+    settings, expected = DJANGO_CASES[case]
+    with django_testapp.cors_settings(**settings):
+        # /api/data redirects to /api/data/ (APPEND_SLASH): followed, same host
+        result, base = run_probe(
+            django_testapp.wsgi_application(), ["/api/data/", "/api/data"], mode, serve=serve_wsgi
+        )
+    assert_no_errors(result)
+    found = ids_by_path(result, base)
+    assert found.get("/api/data/", set()) == expected
+    assert found.get("/api/data", set()) == expected
+
+
+def test_django_asgi_handler_in_process() -> None:
+    from django.core.handlers.asgi import ASGIHandler
+
+    with django_testapp.cors_settings(CORS_ALLOW_ALL_ORIGINS=True, CORS_ALLOW_CREDENTIALS=True):
+        result = probe_targets(
+            ["http://localhost/api/data/"],
+            ProbeOptions(origins=(TRUSTED,), timeout=5),
+            app=ASGIHandler(),
+        )
+    assert_no_errors(result)
+    assert [f.rule_id for f in result.findings] == ["CORS102"]
+
+
+def test_asgi_lifespan_runs_around_in_process_probes() -> None:
+    """An app whose endpoints need its startup (lifespan) works in-process too."""
+    from contextlib import asynccontextmanager
+
+    from fastapi import FastAPI, Request
+    from fastapi.middleware.cors import CORSMiddleware
+
+    events: list[str] = []
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> Any:
+        events.append("startup")
+        app.state.ready = True
+        yield
+        events.append("shutdown")
+
+    app = FastAPI(lifespan=lifespan)
+    app.add_middleware(CORSMiddleware, allow_origins=["*"])
+
+    @app.get("/data")
+    async def data(request: Request) -> dict[str, bool]:
+        return {"ready": request.app.state.ready}
+
+    result = probe_targets(
+        ["http://localhost/data"], ProbeOptions(origins=(TRUSTED,), timeout=5), app=app
+    )
+    assert_no_errors(result)
+    assert [f.rule_id for f in result.findings] == ["CORS101"]
+    assert events == ["startup", "shutdown"]
