@@ -58,12 +58,16 @@ def judge_policies(
                 kept = best.get(key)
                 if kept is None or _rank(finding) > _rank(kept):
                     best[key] = finding
-    # CORS102 at a place implies CORS101 there: one root cause, one finding
+    # one root cause, one finding: CORS102 at a place implies CORS101 there, and an unchecked echo
+    # (CORS101/102) is also why the value varies without `Vary: Origin` (CORS202)
     with_102 = {place for rule_id, place in best if rule_id == "CORS102"}
+    any_origin = with_102 | {place for rule_id, place in best if rule_id == "CORS101"}
     findings: list[Finding] = []
     hidden = 0
     for (rule_id, place), finding in best.items():
         if rule_id == "CORS101" and place in with_102:
+            continue
+        if rule_id == "CORS202" and place in any_origin:
             continue
         if suppressed(finding):
             hidden += 1
