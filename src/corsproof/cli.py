@@ -3,28 +3,48 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from collections.abc import Sequence
 
+from corsproof._terminal import progress_bar, progress_enabled, use_color
 from corsproof._version import __version__
 from corsproof.findings import SEVERITIES, ScanResult, at_least
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+FORMATS = ("text", "json", "sarif", "html")
 
 
 def _rule_list(value: str) -> set[str]:
     return {v.strip().upper() for v in value.split(",") if v.strip()}
 
 
-def _use_color(stream: object) -> bool:
-    if os.environ.get("NO_COLOR"):
-        return False
-    if os.environ.get("FORCE_COLOR"):
-        return True
-    if os.environ.get("TERM") == "dumb":
-        return False
-    return bool(getattr(stream, "isatty", lambda: False)())
+def _add_report_options(parser: argparse.ArgumentParser) -> None:
+    """Options shared by `scan` and `probe`: what to report, where, and what fails the run."""
+    out = parser.add_argument_group("report")
+    out.add_argument("--format", choices=FORMATS, default="text")
+    out.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE")
+    out.add_argument(
+        "--fail-on",
+        choices=list(reversed(SEVERITIES)),
+        default=None,
+        help="exit 1 when a finding is at least this severe (default: low)",
+    )
+    out.add_argument(
+        "--select", type=_rule_list, default=None, metavar="RULES", help="only these rule ids"
+    )
+    out.add_argument(
+        "--ignore", type=_rule_list, default=None, metavar="RULES", help="skip these rule ids"
+    )
+    out.add_argument(
+        "--baseline", metavar="FILE", help="report only findings that are not in this baseline"
+    )
+    out.add_argument(
+        "--write-baseline", metavar="FILE", help="record the current findings as the baseline"
+    )
+    out.add_argument("--config", metavar="PYPROJECT", help="read [tool.corsproof] from this file")
+    out.add_argument("--no-config", action="store_true", help="ignore [tool.corsproof]")
+    out.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
+    out.add_argument("--quiet", action="store_true", help="print only findings (no summary)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -37,28 +57,6 @@ def build_parser() -> argparse.ArgumentParser:
 
     scan = sub.add_parser("scan", help="statically analyse source files and directories")
     scan.add_argument("paths", nargs="*", default=["."], metavar="PATH")
-    scan.add_argument("--format", choices=["text", "json"], default="text")
-    scan.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE")
-    scan.add_argument(
-        "--fail-on",
-        choices=list(reversed(SEVERITIES)),
-        default="low",
-        help="exit 1 when a finding is at least this severe (default: low)",
-    )
-    scan.add_argument(
-        "--select",
-        type=_rule_list,
-        default=None,
-        metavar="RULES",
-        help="only these rule ids (comma-separated)",
-    )
-    scan.add_argument(
-        "--ignore",
-        type=_rule_list,
-        default=None,
-        metavar="RULES",
-        help="skip these rule ids (comma-separated)",
-    )
     scan.add_argument(
         "--include-deps",
         action="store_true",
@@ -71,7 +69,12 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="GLOB",
         help="skip paths matching this gitignore-style glob (repeatable)",
     )
-    scan.add_argument("--quiet", action="store_true", help="print only findings (no summary)")
+    scan.add_argument(
+        "--force-exclude",
+        action="store_true",
+        help="apply --exclude and .gitignore to files named on the command line (pre-commit)",
+    )
+    _add_report_options(scan)
 
     _add_probe_parser(sub)
 
@@ -99,42 +102,114 @@ def main(argv: Sequence[str] | None = None) -> int:
     return EXIT_ERROR
 
 
-def _check_rules(names: set[str] | None) -> str | None:
+def _error(message: str) -> int:
+    print(f"corsproof: error: {message}", file=sys.stderr)
+    return EXIT_ERROR
+
+
+def _config(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    """The [tool.corsproof] configuration (or an exit code when it is unusable)."""
+    from corsproof.config import Config, ConfigError, load_config, load_config_file
+
+    if args.no_config:
+        return Config()
+    try:
+        if args.config:
+            return load_config_file(args.config)
+        return load_config(list(getattr(args, "paths", None) or ["."]))
+    except ConfigError as exc:
+        return _error(str(exc))
+
+
+def _rule_filters(args: argparse.Namespace, config) -> tuple[set[str] | None, set[str] | None]:  # type: ignore[no-untyped-def]
+    """Command-line flags win over the configuration."""
+    select = args.select if args.select is not None else config.select
+    ignore = args.ignore if args.ignore is not None else config.ignore
+    return select, ignore
+
+
+def _check_rules(*groups: set[str] | None) -> str | None:
     from corsproof.rules import get_rule
 
-    unknown = sorted(n for n in names or () if get_rule(n) is None)
+    unknown = sorted({n for names in groups for n in names or () if get_rule(n) is None})
     return ", ".join(unknown) if unknown else None
 
 
 def _scan(args: argparse.Namespace) -> int:
     from corsproof.static import scan_paths
 
-    for option in (args.select, args.ignore):
-        bad = _check_rules(option)
-        if bad:
+    config = _config(args)
+    if isinstance(config, int):
+        return config
+    select, ignore = _rule_filters(args, config)
+    bad = _check_rules(select, ignore, *config.per_path_ignores.values())
+    if bad:
+        return _error(f"unknown rule id(s): {bad} (see `corsproof rules`)")
+    enabled = progress_enabled(args.no_progress, args.quiet)
+    with progress_bar("scanning", enabled) as update:
+        result = scan_paths(
+            args.paths,
+            include_deps=args.include_deps,
+            select=select,
+            ignore=ignore,
+            exclude=[*config.exclude, *args.exclude],
+            extra_trusted=config.trusted_origins,
+            force_exclude=args.force_exclude,
+            progress=(lambda path: update(advance=1, unit="files", detail=path[-60:]))
+            if enabled
+            else None,
+        )
+    return _finish(result, args, config)
+
+
+def _finish(
+    result: ScanResult,
+    args: argparse.Namespace,
+    config,  # type: ignore[no-untyped-def]
+    nothing: str = "nothing could be analysed",
+) -> int:
+    """Per-path ignores, baseline, report, exit code: the same for scan and probe."""
+    from corsproof.baseline import BaselineError, apply_baseline, load_baseline, write_baseline
+
+    if config.per_path_ignores:
+        kept = [f for f in result.findings if not config.ignored_by_path(f)]
+        result.suppressed += len(result.findings) - len(kept)
+        result.findings = kept
+    if args.write_baseline:
+        try:
+            write_baseline(result, args.write_baseline)
+        except OSError as exc:
+            return _error(f"cannot write {args.write_baseline}: {exc.strerror or exc}")
+        print(
+            f"corsproof: baseline of {len(result.findings)} finding(s) written to "
+            f"{args.write_baseline}",
+            file=sys.stderr,
+        )
+    elif args.baseline:
+        try:
+            outcome = apply_baseline(result, load_baseline(args.baseline))
+        except BaselineError as exc:
+            return _error(str(exc))
+        if not args.quiet:
             print(
-                f"corsproof: error: unknown rule id(s): {bad} (see `corsproof rules`)",
+                f"corsproof: baseline {args.baseline}: {outcome.matched} known finding(s) "
+                f"hidden, {outcome.new} new, {outcome.stale} fixed since",
                 file=sys.stderr,
             )
-            return EXIT_ERROR
-    result = scan_paths(
-        args.paths,
-        include_deps=args.include_deps,
-        select=args.select,
-        ignore=args.ignore,
-        exclude=args.exclude,
-    )
-    return _emit(result, args)
+    fail_on = args.fail_on or config.fail_on or "low"
+    code = _emit(result, args, nothing)
+    if code != EXIT_CLEAN or args.write_baseline:
+        return code
+    return EXIT_FINDINGS if any(at_least(f.severity, fail_on) for f in result.findings) else code
 
 
-def _emit(
-    result: ScanResult, args: argparse.Namespace, nothing: str = "nothing could be analysed"
-) -> int:
-    from corsproof.report import FORMATS
+def _emit(result: ScanResult, args: argparse.Namespace, nothing: str) -> int:
+    """Write the report (stdout or -o); EXIT_ERROR when it cannot be written or nothing ran."""
+    from corsproof.report import FORMATS as RENDERERS
 
     stream = sys.stdout
-    color = args.format == "text" and not args.output and _use_color(stream)
-    text = FORMATS[args.format](result, color=color)
+    color = args.format == "text" and not args.output and use_color(stream)
+    text = RENDERERS[args.format](result, color=color)
     if args.quiet and args.format == "text":
         text = "\n".join(text.rstrip("\n").split("\n")[:-1]) + "\n" if result.findings else ""
     if args.output:
@@ -142,20 +217,14 @@ def _emit(
             with open(args.output, "w", encoding="utf-8") as handle:
                 handle.write(text)
         except OSError as exc:
-            print(
-                f"corsproof: error: cannot write {args.output}: {exc.strerror or exc}",
-                file=sys.stderr,
-            )
-            return EXIT_ERROR
+            return _error(f"cannot write {args.output}: {exc.strerror or exc}")
     else:
         stream.write(text)
+        stream.flush()
     if result.files_scanned == 0 and result.errors:
-        print(f"corsproof: error: {nothing}", file=sys.stderr)
-        return EXIT_ERROR
+        return _error(nothing)
     if result.files_scanned == 0 and not result.errors:
         print("corsproof: warning: no Python files found", file=sys.stderr)
-    if any(at_least(f.severity, args.fail_on) for f in result.findings):
-        return EXIT_FINDINGS
     return EXIT_CLEAN
 
 
@@ -170,16 +239,12 @@ def _rules() -> int:
 
 def _explain(rule_id: str) -> int:
     from corsproof.rules import get_rule
+    from corsproof.rules._docs import render_markdown
 
     rule = get_rule(rule_id)
     if rule is None:
-        print(
-            f"corsproof: error: unknown rule {rule_id!r} (see `corsproof rules`)", file=sys.stderr
-        )
-        return EXIT_ERROR
-    print(f"# {rule.id} {rule.name}\n")
-    print(f"Default severity: {rule.severity}. {', '.join(f'CWE-{c}' for c in rule.cwe)}.\n")
-    print(rule.doc())
+        return _error(f"unknown rule {rule_id!r} (see `corsproof rules`)")
+    sys.stdout.write(render_markdown(rule))
     return EXIT_CLEAN
 
 
@@ -269,61 +334,12 @@ def _add_probe_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) 
         metavar="N",
         help="stop after N requests in all (100000)",
     )
-    out = probe.add_argument_group("report")
-    out.add_argument("--format", choices=["text", "json"], default="text")
-    out.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE")
-    out.add_argument(
-        "--fail-on",
-        choices=list(reversed(SEVERITIES)),
-        default="low",
-        help="exit 1 when a finding is at least this severe (default: low)",
-    )
-    out.add_argument("--select", type=_rule_list, default=None, metavar="RULES")
-    out.add_argument("--ignore", type=_rule_list, default=None, metavar="RULES")
-    out.add_argument("--no-progress", action="store_true", help="no progress line on stderr")
-    out.add_argument("--quiet", action="store_true", help="print only findings (no summary)")
+    _add_report_options(probe)
 
 
 def _usage(message: str) -> int:
     print(f"corsproof probe: error: {message}", file=sys.stderr)
     return EXIT_ERROR
-
-
-class _Progress:
-    """A progress line on stderr: redrawn on a terminal, an occasional line otherwise."""
-
-    def __init__(self) -> None:
-        import time
-
-        self.tty = bool(getattr(sys.stderr, "isatty", lambda: False)())
-        self.every = 0.2 if self.tty else 10.0
-        # short runs print nothing: the first line comes after a second (a terminal) or ten
-        self.last = time.monotonic() + (1.0 - self.every if self.tty else 0.0)
-        self.drawn = False
-
-    def __call__(self, progress: object) -> None:
-        import time
-
-        now = time.monotonic()
-        if now - self.last < self.every:
-            return
-        self.last = now
-        line = (
-            f"probing: {getattr(progress, 'targets_done', 0)} targets done, "
-            f"{getattr(progress, 'requests', 0)} requests, "
-            f"{getattr(progress, 'findings', 0)} findings, {getattr(progress, 'errors', 0)} errors"
-        )
-        if self.tty:
-            sys.stderr.write("\r\x1b[K" + line)
-            self.drawn = True
-        else:
-            sys.stderr.write(line + "\n")
-        sys.stderr.flush()
-
-    def close(self) -> None:
-        if self.drawn:
-            sys.stderr.write("\r\x1b[K")
-            sys.stderr.flush()
 
 
 def _probe(args: argparse.Namespace) -> int:
@@ -335,10 +351,6 @@ def _probe(args: argparse.Namespace) -> int:
     from corsproof import probe as probing
     from corsproof.findings import Target
 
-    for option in (args.select, args.ignore):
-        bad = _check_rules(option)
-        if bad:
-            return _usage(f"unknown rule id(s): {bad} (see `corsproof rules`)")
     origins: list[str] = []
     for origin in args.origin:
         parts = urlsplit(origin.strip())
@@ -386,7 +398,15 @@ def _probe(args: argparse.Namespace) -> int:
     except probing.TargetSourceError as exc:
         return _usage(str(exc))
 
-    progress = None if args.no_progress or args.quiet else _Progress()
+    config = _config(args)
+    if isinstance(config, int):
+        return config
+    if not origins and config.trusted_origins:
+        origins = list(config.trusted_origins)
+    select, ignore = _rule_filters(args, config)
+    bad = _check_rules(select, ignore)
+    if bad:
+        return _usage(f"unknown rule id(s): {bad} (see `corsproof rules`)")
     options = probing.ProbeOptions(
         origins=tuple(dict.fromkeys(origins)),
         headers=tuple(headers),
@@ -401,20 +421,24 @@ def _probe(args: argparse.Namespace) -> int:
         rate=args.rate,
         max_requests=args.max_requests,
         allow_methods=frozenset(allowed),
-        select=args.select,
-        ignore=args.ignore,
-        progress=progress,
+        select=select,
+        ignore=ignore,
     )
+    enabled = progress_enabled(args.no_progress, args.quiet)
     try:
-        result = probing.probe_targets(itertools.chain.from_iterable(sources), options, app=app)
+        with progress_bar("probing", enabled) as update:
+            if enabled:
+                options.progress = lambda p: update(
+                    completed=p.targets_done,
+                    unit="targets",
+                    detail=f"{p.requests} requests, {p.findings} findings, {p.errors} errors",
+                )
+            result = probing.probe_targets(itertools.chain.from_iterable(sources), options, app=app)
     except (OSError, ssl.SSLError) as exc:
         return _usage(f"cannot use the TLS files: {exc}")
     except KeyboardInterrupt:
         print("\ncorsproof probe: interrupted", file=sys.stderr)
         return EXIT_ERROR
-    finally:
-        if progress is not None:
-            progress.close()
     if result.files_scanned == 0 and not result.errors:
         return _usage("no targets to probe")
-    return _emit(result, args, nothing="no target could be probed")
+    return _finish(result, args, config, nothing="no target could be probed")

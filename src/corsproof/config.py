@@ -70,6 +70,12 @@ def load_config(paths: list[str]) -> Config:
     pyproject = find_pyproject(start if start.exists() else Path.cwd())
     if pyproject is None:
         return Config()
+    return load_config_file(pyproject)
+
+
+def load_config_file(path: str | Path) -> Config:
+    """`[tool.corsproof]` of one pyproject.toml (an empty Config when the table is absent)."""
+    pyproject = Path(path)
     try:
         document = tomllib.loads(pyproject.read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import html
 from collections import Counter
-from pathlib import Path
 
 from corsproof._version import __version__
 from corsproof.findings import SEVERITIES, Finding, ScanResult
+from corsproof.report._source import frame
 from corsproof.rules import get_rule
 
 CSS = """
@@ -29,27 +29,16 @@ def _e(text: object) -> str:
     return html.escape(str(text), quote=True)
 
 
-def _excerpt(finding: Finding, radius: int = 2) -> str:
+def _excerpt(finding: Finding) -> str:
     loc = finding.location
     if loc is None:
         return ""
-    try:
-        lines = Path(loc.path).read_text(encoding="utf-8", errors="replace").splitlines()
-    except OSError:
-        lines = []
-    if not lines or loc.line > len(lines):
-        return (
-            f'<pre><span class="hit">{loc.line:>5} | {_e(loc.source)}</span></pre>'
-            if loc.source
-            else ""
-        )
-    first, last = max(1, loc.line - radius), min(len(lines), loc.end_line + radius)
     rows = []
-    for number in range(first, last + 1):
-        text = f"{number:>5} | {_e(lines[number - 1][:300])}"
+    for number, line in frame(loc):
+        text = f"{number:>5} | {_e(line)}"
         hit = loc.line <= number <= loc.end_line
         rows.append(f'<span class="hit">{text}</span>' if hit else text + "\n")
-    return "<pre>" + "".join(rows) + "</pre>"
+    return "<pre>" + "".join(rows) + "</pre>" if rows else ""
 
 
 def _evidence(finding: Finding) -> str:

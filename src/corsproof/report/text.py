@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from corsproof.findings import SEVERITIES, ScanResult
+from corsproof.report._source import frame
 
 _COLORS = {
     "critical": "1;35",
@@ -19,6 +20,8 @@ def _paint(text: str, style: str, color: bool) -> str:
 
 
 def render_text(result: ScanResult, color: bool = False) -> str:
+    if color:
+        return _render_rich(result)
     out: list[str] = []
     for f in result.findings:
         where = (
@@ -59,3 +62,79 @@ def render_text(result: ScanResult, color: bool = False) -> str:
         + f" in {result.duration_s:.2f}s."
     )
     return "\n".join(out) + "\n"
+
+
+_RICH_SEVERITY = {
+    "critical": "bold magenta",
+    "high": "bold red",
+    "medium": "bold yellow",
+    "low": "bold cyan",
+}
+
+
+def _render_rich(result: ScanResult) -> str:
+    """The same report for a terminal: rich colours and a code frame around each finding."""
+    import io
+    import shutil
+
+    from rich.console import Console
+    from rich.syntax import Syntax
+    from rich.text import Text
+
+    buffer = io.StringIO()
+    width = shutil.get_terminal_size((100, 24)).columns
+    console = Console(file=buffer, force_terminal=True, color_system="standard", width=width)
+    plain = render_text(result, color=False).rstrip("\n").split("\n")
+    for f in result.findings:
+        where = (
+            f"{f.location.path}:{f.location.line}:{f.location.column}"
+            if f.location
+            else (f"{f.target.method} {f.target.url}" if f.target else "?")
+        )
+        header = Text()
+        header.append(where, style="bold")
+        header.append(f": {f.rule_id} [{f.rule_name}] ")
+        header.append(f.severity, style=_RICH_SEVERITY[f.severity])
+        header.append(f": {f.message}")
+        console.print(header)
+        if f.location is not None:
+            lines = frame(f.location, radius=1)
+            if lines:
+                code = "\n".join(text for _, text in lines)
+                console.print(
+                    Syntax(
+                        code,
+                        "python",
+                        line_numbers=True,
+                        start_line=lines[0][0],
+                        highlight_lines=set(range(f.location.line, f.location.end_line + 1)),
+                        theme="ansi_dark",
+                        word_wrap=True,
+                        indent_guides=False,
+                    )
+                )
+        if f.proof_origin:
+            console.print(Text.assemble("    proof: Origin: ", (f.proof_origin, "bold magenta")))
+        if f.context:
+            console.print(
+                f"    context: {', '.join(f.context)}",
+                style="default",
+                markup=False,
+                highlight=False,
+            )
+        if f.fix:
+            console.print(
+                f"    fix: {f.fix} (corsproof explain {f.rule_id})",
+                style="dim",
+                markup=False,
+                highlight=False,
+            )
+        console.print()
+    for error in result.errors:
+        console.print(
+            Text.assemble((error.path, "bold"), ": ", ("error", "red"), f": {error.message}")
+        )
+    if result.errors:
+        console.print()
+    console.print(plain[-1], style="bold", markup=False, highlight=False)
+    return buffer.getvalue()
