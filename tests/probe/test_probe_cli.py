@@ -166,3 +166,26 @@ def test_bad_option_values_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["probe", "https://a.example/", "--timeout", "0"]) == 2
     assert main(["probe", "https://a.example/", "--concurrency", "x"]) == 2
     capsys.readouterr()
+
+
+def test_baseline_and_sarif_for_probe(
+    app_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from test_sarif import validate
+
+    baseline = tmp_path / "probe-baseline.json"
+    args = [*_app(app_dir), "--path", "/open/data", "--no-progress"]
+    code, _, err = run(capsys, *args, "--write-baseline", str(baseline), "--format", "json")
+    assert code == 0 and "baseline of 2 finding(s)" in err
+    code, out, err = run(capsys, *args, "--baseline", str(baseline), "--format", "json")
+    assert code == 0 and json.loads(out)["findings"] == []
+    assert "2 known finding(s) hidden, 0 new" in err
+    code, out, _ = run(capsys, *args, "--format", "sarif")
+    assert code == 1
+    document = json.loads(out)
+    validate(document)
+    uris = {
+        r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+        for r in document["runs"][0]["results"]
+    }
+    assert uris == {"http://localhost/open/data"}
