@@ -37,7 +37,7 @@ def data(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"secret": 42})
 
 
-urlpatterns = [path("api/data/", data), path("other/", data)]
+urlpatterns = [path("api/data/", data), path("apiary/", data), path("other/", data)]
 
 
 def setup() -> None:
@@ -60,8 +60,9 @@ def setup() -> None:
 
 
 @contextmanager
-def cors_settings(**cors: Any) -> Iterator[None]:
-    """This project with only the given CORS_* settings (all others removed)."""
+def cors_settings(middleware: list[str] | None = None, **cors: Any) -> Iterator[None]:
+    """This project with only the given CORS_* settings (all others removed), and with
+    `middleware` instead of `[CorsMiddleware, CommonMiddleware]` when given."""
     from django.conf import settings
     from django.test import override_settings
 
@@ -70,7 +71,7 @@ def cors_settings(**cors: Any) -> Iterator[None]:
         ROOT_URLCONF=__name__,
         ALLOWED_HOSTS=["*"],
         APPEND_SLASH=True,
-        MIDDLEWARE=[CORS, COMMON],
+        MIDDLEWARE=middleware if middleware is not None else [CORS, COMMON],
         **cors,
     ):
         for name in CORS_SETTINGS:

@@ -1,7 +1,7 @@
 """What django-cors-headers (4.9, on Django 5.2) actually does: every fact the
 `django_cors_headers` adapter relies on, re-observed through Django's own test client.
 
-Django is configured in-process once (a tiny urlconf defined here, CorsMiddleware first); each
+Django is configured in-process once (tests/django_testapp.py: a tiny urlconf, CorsMiddleware first); each
 test overrides only the settings it is about, with every other CORS_* setting removed.
 """
 
@@ -12,67 +12,19 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-import django
 import pytest
-from django.apps import apps
-from django.conf import settings
-from django.http import HttpRequest, JsonResponse
-from django.test import Client, override_settings
-from django.urls import path
+from django.test import Client
+from django_testapp import COMMON, CORS, cors_settings, setup
 
-CORS = "corsheaders.middleware.CorsMiddleware"
-COMMON = "django.middleware.common.CommonMiddleware"
 EVIL = "https://evil.example"
-CORS_SETTINGS = (
-    "CORS_ALLOW_ALL_ORIGINS",
-    "CORS_ORIGIN_ALLOW_ALL",
-    "CORS_ALLOWED_ORIGINS",
-    "CORS_ORIGIN_WHITELIST",
-    "CORS_ALLOWED_ORIGIN_REGEXES",
-    "CORS_ORIGIN_REGEX_WHITELIST",
-    "CORS_ALLOW_CREDENTIALS",
-    "CORS_ALLOW_PRIVATE_NETWORK",
-    "CORS_ALLOW_METHODS",
-    "CORS_ALLOW_HEADERS",
-    "CORS_EXPOSE_HEADERS",
-    "CORS_URLS_REGEX",
-    "CORS_PREFLIGHT_MAX_AGE",
-)
 
-
-def data(request: HttpRequest) -> JsonResponse:
-    return JsonResponse({"secret": 42})
-
-
-urlpatterns = [path("api/data/", data), path("apiary/", data), path("other/", data)]
-
-if not settings.configured:
-    settings.configure(
-        DEBUG=False,
-        SECRET_KEY="corsproof-semantics",
-        ALLOWED_HOSTS=["testserver"],
-        ROOT_URLCONF=__name__,
-        INSTALLED_APPS=["corsheaders"],
-        MIDDLEWARE=[CORS, COMMON],
-        USE_TZ=True,
-    )
-if not apps.ready:
-    django.setup()
+setup()
 
 
 @contextmanager
-def cors(middleware: list[str] | None = None, **cors_settings: Any) -> Iterator[Client]:
-    """A test client for a project whose only CORS settings are `cors_settings`."""
-    with override_settings(
-        ROOT_URLCONF=__name__,
-        ALLOWED_HOSTS=["testserver"],
-        APPEND_SLASH=True,
-        MIDDLEWARE=middleware if middleware is not None else [CORS, COMMON],
-        **cors_settings,
-    ):
-        for name in CORS_SETTINGS:
-            if name not in cors_settings and hasattr(settings, name):
-                delattr(settings, name)
+def cors(middleware: list[str] | None = None, **settings: Any) -> Iterator[Client]:
+    """A test client for a project whose only CORS settings are `settings`."""
+    with cors_settings(middleware, **settings):
         yield Client()
 
 
