@@ -6,14 +6,24 @@ import re
 from pathlib import Path
 
 from corsproof import scan_paths
+from corsproof.static.walker import is_dependency_file, is_source
 
 FIXTURES = Path(__file__).parent / "fixtures"
 EXPECT = re.compile(r"#\s*expect:\s*([A-Z0-9, ]+)")
 
 
 def expectations(case: Path) -> set[tuple[str, int, str]]:
-    """(relative file, line, rule) for every `# expect: CORS101, CORS201` comment in a case."""
-    files = [case] if case.is_file() else sorted(case.rglob("*.py"))
+    """(relative file, line, rule) for every `# expect: CORS101, CORS201` comment in a case: in
+    its Python files and in the requirement/lock files the scan reads (those allowing comments)."""
+    files = (
+        [case]
+        if case.is_file()
+        else sorted(
+            p
+            for p in case.rglob("*")
+            if p.is_file() and (is_source(p.name) or is_dependency_file(p.name, p.parent.name))
+        )
+    )
     found: set[tuple[str, int, str]] = set()
     for file in files:
         rel = file.relative_to(case).as_posix() if case.is_dir() else file.name

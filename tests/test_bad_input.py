@@ -357,14 +357,15 @@ def test_parallel_path_reports_the_same_as_one_process(tmp_path: Path) -> None:
     errors = {Path(p).relative_to(top).as_posix(): m for p, m in errors_by_path(document).items()}
     assert set(errors) == {"pkg5/broken.py", "pkg6/nul.py", "pkg2/fifo.py"}
     assert [f["location"]["path"] for f in document["findings"]] == [str(top / "pkg3" / "app.py")]
-    assert document["stats"]["files_scanned"] == 153  # 155 files, 2 of them not parsable
+    # 155 .py files and pyproject.toml (a requirement file), 2 of them not parsable
+    assert document["stats"]["files_scanned"] == 154
     assert document["stats"]["files_skipped"] == 2
 
     single = scan_paths([str(top)], workers=1)
     parallel = scan_paths([str(top)], workers=2)
     assert [f.to_json() for f in single.findings] == [f.to_json() for f in parallel.findings]
     assert single.errors == parallel.errors
-    assert single.files_scanned == parallel.files_scanned == 153
+    assert single.files_scanned == parallel.files_scanned == 154
 
 
 def _crashing(original: Any, main_pid: int) -> Any:
@@ -401,7 +402,7 @@ def test_worker_crash_is_isolated_to_its_file(
         "pkg6/nul.py",
         "pkg2/fifo.py",
     }
-    assert result.files_scanned == 151  # every other file analysed, none twice
+    assert result.files_scanned == 152  # every other file analysed, none twice
     assert [f.location.path for f in result.findings if f.location] == [
         str(top / "pkg3" / "app.py")
     ]
@@ -418,7 +419,7 @@ def test_without_multiprocessing_the_scan_runs_in_process(
 
     monkeypatch.setattr(engine, "ProcessPoolExecutor", no_pool)
     result = scan_paths([str(top)], workers=2)
-    assert result.files_scanned == 153
+    assert result.files_scanned == 154
     assert len(result.findings) == 1
 
 

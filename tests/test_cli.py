@@ -237,6 +237,7 @@ def test_rules_lists_the_catalogue() -> None:
         "CORS202",
         "CORS203",
         "CORS301",
+        "CORS302",
         "CORS303",
     ]
 
@@ -274,3 +275,29 @@ def test_a_second_scan_in_the_same_process_sees_edited_files(tmp_path: Path) -> 
     assert scan_paths([str(tmp_path)], workers=1).findings == []
     (tmp_path / "config.py").write_text('ORIGINS = ["*"]\n')
     assert [f.rule_id for f in scan_paths([str(tmp_path)], workers=1).findings] == ["CORS101"]
+
+
+def test_authentication_context_stays_within_its_source_root(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # service/ is a source root (not a package) whose package `api` checks an API key
+    (tmp_path / "service" / "api").mkdir(parents=True)
+    (tmp_path / "service" / "api" / "__init__.py").write_text("")
+    (tmp_path / "service" / "api" / "auth.py").write_text(
+        "def check(request):\n    return request.headers.get('X-API-Key') == 'k'\n"
+    )
+    (tmp_path / "service" / "main.py").write_text(OPEN)
+    # tests/ and another service beside it do not lend or borrow that context
+    (tmp_path / "tests").mkdir()
+    (tmp_path / "tests" / "test_auth.py").write_text(
+        "H = {'X-API-Key': 'k'}\nheaders['X-API-Key']\n"
+    )
+    (tmp_path / "other").mkdir()
+    (tmp_path / "other" / "main.py").write_text(OPEN)
+    main(["scan", str(tmp_path), "--format", "json"])
+    by_dir = {
+        Path(f["location"]["path"]).parent.name: f
+        for f in json.loads(capsys.readouterr().out)["findings"]
+    }
+    assert by_dir["service"]["context"] == ["api-key"] and by_dir["service"]["severity"] == "high"
+    assert by_dir["other"]["context"] == [] and by_dir["other"]["severity"] == "medium"

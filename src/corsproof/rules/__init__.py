@@ -15,6 +15,7 @@ from corsproof.rules import (  # noqa: F401  (registration)
     cors202_missing_vary_origin,
     cors203_exposed_sensitive_headers,
     cors301_permissive_fallback,
+    cors302_vulnerable_cors_library,
     cors303_ineffective_cors_middleware,
 )
 from corsproof.rules._base import AUTH_CONTEXT, Issue, PolicyFacts, Rule, all_rules, get_rule

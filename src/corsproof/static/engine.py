@@ -38,7 +38,7 @@ from corsproof.static._module import (
 from corsproof.static.adapters import Adapter, all_adapters
 from corsproof.static.suppress import is_suppressed
 from corsproof.static.values import Resolver
-from corsproof.static.walker import FileJob, WalkError, walk
+from corsproof.static.walker import FileJob, WalkError, is_dependency_file, walk
 
 BATCH = 48
 APP_MARKERS = (
@@ -197,6 +197,9 @@ def _read_through(data: bytes, handle: BinaryIO) -> tuple[bool, frozenset[str]]:
 
 def analyse_file(job: FileJob) -> FileOutcome:
     outcome = FileOutcome(job.display, str(job.path))
+    name = job.path.name
+    if not name.endswith((".py", ".pyw")) and is_dependency_file(name, job.path.parent.name):
+        return _analyse_dependencies(job, outcome)
     try:
         with open_source(job.path) as handle:
             data = handle.read(MAX_BYTES + 1)
@@ -245,6 +248,29 @@ def analyse_file(job: FileJob) -> FileOutcome:
         outcome.error = "too deeply nested to analyse"
     except MemoryError:
         outcome.error = "out of memory while analysing"
+    except Exception as exc:  # noqa: BLE001 - one bad file must never stop the run
+        outcome.error = f"internal error while analysing: {type(exc).__name__}: {exc}"
+    return outcome
+
+
+def _analyse_dependencies(job: FileJob, outcome: FileOutcome) -> FileOutcome:
+    """A requirement or lock file: its CORS302 policies (no adapter, no authentication facts)."""
+    from corsproof.static import dependencies  # loaded by the first such file only
+
+    try:
+        with open_source(job.path) as handle:
+            data = handle.read(MAX_BYTES + 1)
+        if len(data) > MAX_BYTES:
+            if dependencies.relevant(job.path.name, data):
+                outcome.error = f"larger than {MAX_BYTES // (1024 * 1024)} MB: not analysed"
+            return outcome
+        outcome.policies = dependencies.analyse(job.path, job.display, data)
+    except AnalysisError as exc:
+        outcome.error = str(exc)
+    except OSError as exc:
+        outcome.error = f"cannot read: {exc.strerror or exc}"
+    except RecursionError:
+        outcome.error = "too deeply nested to analyse"
     except Exception as exc:  # noqa: BLE001 - one bad file must never stop the run
         outcome.error = f"internal error while analysing: {type(exc).__name__}: {exc}"
     return outcome
@@ -380,7 +406,10 @@ def _isolate(batch: list[FileJob]) -> Iterator[FileOutcome]:
 
 
 class _AppRoots:
-    """The application a file belongs to: nearest ancestor with a project marker, within the scan."""
+    """The application a file belongs to, for authentication context: the nearest directory,
+    from the file's own upwards, that has a project marker (`manage.py`, `pyproject.toml`, …) or
+    is not a Python package itself (the source root the application's modules import from).
+    So `tests/` and a sibling service do not lend their API-key checks to this application."""
 
     def __init__(self) -> None:
         self._cache: dict[Path, Path] = {}
@@ -396,6 +425,7 @@ class _AppRoots:
             chain.append(directory)
             if (
                 any((directory / marker).exists() for marker in APP_MARKERS)
+                or not (directory / "__init__.py").is_file()
                 or directory.parent == directory
             ):
                 found = directory

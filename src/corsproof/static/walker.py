@@ -2,9 +2,10 @@
 
 The walk streams (one directory listing in memory at a time, plus the set of directories seen, to
 break symbolic-link loops) and works on plain strings: a `Path` is built only for a file to scan.
-Every `.py`/`.pyw` file found is either yielded as a `FileJob` or reported as a `WalkError` with the
-reason (dangling or looping symbolic link, FIFO/socket/device, unreadable directory): nothing is
-dropped silently except what the user asked to skip (.gitignore, `--exclude`, dependencies).
+Every `.py`/`.pyw` file and every requirement or lock file (`is_dependency_file`) found is either
+yielded as a `FileJob` or reported as a `WalkError` with the reason (dangling or looping symbolic
+link, FIFO/socket/device, unreadable directory): nothing is dropped silently except what the user
+asked to skip (.gitignore, `--exclude`, dependencies).
 """
 
 from __future__ import annotations
@@ -41,6 +42,20 @@ class WalkError:
 
 def is_source(name: str) -> bool:
     return name.endswith(".py") or name.endswith(".pyw")
+
+
+# requirement and lock files (read for CORS302 by corsproof.static.dependencies)
+DEPENDENCY_FILES = frozenset(
+    {"pyproject.toml", "Pipfile", "Pipfile.lock", "poetry.lock", "uv.lock", "setup.cfg"}
+)
+
+
+def is_dependency_file(name: str, directory: str = "") -> bool:
+    """`requirements*.txt`, any `*.txt` in a directory named `requirements`, or a file of
+    `DEPENDENCY_FILES`; `directory` is the name of the file's directory."""
+    if name.endswith(".txt"):
+        return name.startswith("requirements") or directory == "requirements"
+    return name in DEPENDENCY_FILES
 
 
 def _is_venv(path: str) -> bool:
@@ -176,6 +191,7 @@ def _walk_dir(
             yield WalkError(_display(display_top, rel_dir), message)
             continue
         subdirs: list[tuple[str, str, bool]] = []
+        dir_name = os.path.basename(os.path.normpath(directory))
         for entry in entries:
             name = entry.name
             rel = f"{rel_dir}/{name}" if rel_dir else name
@@ -207,7 +223,7 @@ def _walk_dir(
                         continue  # already inside the tree we walk
                 subdirs.append((entry.path, rel, dep))
                 continue
-            if not is_source(name):
+            if not is_source(name) and not is_dependency_file(name, dir_name):
                 continue
             if not in_deps and ignores.ignored(rel, False):
                 continue
