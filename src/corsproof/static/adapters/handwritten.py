@@ -6,9 +6,15 @@ named `ACCESS_CONTROL_ALLOW_ORIGIN` & co. imported from elsewhere):
   `resp["Access-Control-Allow-Origin"] = v` (Django), `headers[...] = v`;
 - calls `.set/.setdefault/.add/.append/.__setitem__/.set_header/.add_header/.send_header/.setHeader(name, v)`
   and `.append((name, v))` (WSGI header lists);
-- dicts and lists of pairs that reach a response: `headers=` keyword arguments, positional arguments
+- werkzeug response properties (Flask, Quart): `response.access_control_allow_origin = v`,
+  `access_control_allow_credentials = True` (only `True` sends `true`), `access_control_allow_methods`/
+  `_headers`/`expose_headers` (an iterable, joined; a string is joined character by character),
+  on anything not named like settings (`app.config.access_control_allow_origin` is not a header);
+- dicts and lists of pairs that reach a response: `headers=`/`headerlist=` (WebOb, Pyramid) keyword
+  arguments, positional arguments
   of `*Response*`/`*Header*` callables and `start_response`, the extra items of a returned tuple
-  (`return body, 200, {...}`), `.update(...)`/`.extend(...)`, `resp.headers = {...}`, raw ASGI
+  (`return body, 200, {...}`), `.update(...)`/`.extend(...)`, `resp.headers = {...}`,
+  `resp.headerlist = [...]`, raw ASGI
   `message["headers"] = [...]`, `for k, v in CORS_HEADERS.items(): resp.headers[k] = v`; names are
   followed to their binding (function locals, walrus, closures, module constants, `self.` attributes
   bound once in the class).
@@ -117,6 +123,21 @@ CLIENT_MODULES = (
     "aiohttp.ClientSession",
     "http.client.",
 )
+# werkzeug response properties (Flask, Quart) that set a header
+RESPONSE_PROPERTIES = {
+    "access_control_allow_origin": "access-control-allow-origin",
+    "access_control_allow_credentials": "access-control-allow-credentials",
+    "access_control_allow_methods": "access-control-allow-methods",
+    "access_control_allow_headers": "access-control-allow-headers",
+    "access_control_expose_headers": "access-control-expose-headers",
+}
+# objects whose `access_control_*` attributes are settings, not a response's headers
+CONFIG_LIKE = re.compile(r"conf|setting|option|cfg", re.I)
+# werkzeug request properties that read a header
+REQUEST_PROPERTIES = {
+    "access_control_request_headers": "access-control-request-headers",
+    "access_control_request_method": "access-control-request-method",
+}
 CONSTANT_NAME = re.compile(r"^ACCESS_CONTROL_(?:ALLOW|EXPOSE|REQUEST|MAX)_[A-Z_]+$")
 RE_FUNCS = {"re.match": "match", "re.search": "search", "re.fullmatch": "fullmatch"}
 VERB = re.compile(r"^(?:on_)?(?:get|post|put|patch|delete|head|options)(?:_\w+)?$")
@@ -503,8 +524,28 @@ class _Analysis:
                 self._sink(value, stmt)
             else:
                 self._set(target.slice, value, stmt, self.module.text(target.value))
-        elif isinstance(target, ast.Attribute) and target.attr == "headers":
+        elif isinstance(target, ast.Attribute) and target.attr in ("headers", "headerlist"):
             self._sink(value, stmt)
+        elif (
+            isinstance(target, ast.Attribute)
+            and target.attr in RESPONSE_PROPERTIES
+            and not CONFIG_LIKE.search(self.module.text(target.value))
+        ):
+            self._property(target, value, stmt)
+
+    def _property(self, target: ast.Attribute, value: ast.expr, stmt: ast.stmt) -> None:
+        """`response.access_control_allow_origin = v`: the header werkzeug's property sends."""
+        name = RESPONSE_PROPERTIES[target.attr]
+        if name == ACAC:
+            if self.resolver.resolve(value).value is not True:
+                return  # anything but `True` removes the header
+            value = ast.copy_location(ast.Constant("true"), value)
+        elif name != ACAO:
+            items = self.resolver.resolve(value).value
+            if isinstance(items, (str, list, tuple)) and all(isinstance(i, str) for i in items):
+                value = ast.copy_location(ast.Constant(", ".join(items)), value)
+        function = self.module.function_of(stmt)
+        self._add(name, value, stmt, (stmt,), function, self.module.text(target.value), True)
 
     def _set(self, key: ast.expr, value: ast.expr, at: ast.AST, target: str) -> None:
         function = self.module.function_of(at)
@@ -579,7 +620,7 @@ class _Analysis:
         if self._client_call(node):
             return
         for kw in node.keywords:
-            if kw.arg == "headers":
+            if kw.arg in ("headers", "headerlist"):
                 self._sink(kw.value, node)
         lowered = attr.lower()
         if "response" in lowered or "header" in lowered or attr == "start_response":
@@ -802,6 +843,11 @@ class _Analysis:
 
     def _read_key(self, node: ast.expr) -> str | None:
         """The request header `node` reads (`request.headers["Origin"]` -> "origin"), or None."""
+        if isinstance(node, ast.Attribute) and node.attr in REQUEST_PROPERTIES:
+            # werkzeug: `request.access_control_request_headers`
+            if "req" in self.module.text(node.value).lower():
+                return REQUEST_PROPERTIES[node.attr]
+            return None
         if isinstance(node, ast.Subscript):
             key, base, method = self._key(node.slice), node.value, None
         elif (
@@ -1798,7 +1844,7 @@ def _checks(predicate: Node, describe: str, loc: Location | None) -> list[Origin
 @register_adapter
 class HandwrittenHeaders(Adapter):
     name = "handwritten"
-    prefilter = re.compile(rb"(?i:access-control-)")
+    prefilter = re.compile(rb"(?i:access-control-)|access_control_")
 
     def analyse(self, module: Module, resolver: Resolver) -> Iterator[CorsPolicy]:
         analysis = _Analysis(module, resolver)
