@@ -104,6 +104,25 @@ VULNERABLE: dict[str, tuple[str, str, set[str]]] = {
         """,
         {"CORS102"},
     ),
+    "flask-werkzeug-response-properties": (
+        "flask",
+        """
+        from flask import Flask, request
+
+        app = Flask(__name__)
+
+        @app.route("/")
+        def index():
+            return "ok"
+
+        @app.after_request
+        def cors(response):
+            response.access_control_allow_origin = request.origin
+            response.access_control_allow_credentials = True
+            return response
+        """,
+        {"CORS102"},
+    ),
     "flask-star-tuple": (
         "flask",
         """
