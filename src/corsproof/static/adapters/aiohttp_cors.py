@@ -32,7 +32,7 @@ from corsproof.findings import Location
 from corsproof.policy import CorsPolicy, Fallback, OriginCheck
 from corsproof.static._module import Module
 from corsproof.static.adapters._base import Adapter, argument, fallback_of, register_adapter
-from corsproof.static.adapters.quart_cors import follow
+from corsproof.static.adapters._flask_family import follow, local_names
 from corsproof.static.values import Resolver, Value
 
 FRAMEWORK = "aiohttp-cors"
@@ -163,7 +163,7 @@ class AiohttpCors(Adapter):
             where = module.function_of(node)
             if isinstance(target, ast.Name) and where is not scope:
                 # a module-level name used in a function that does not bind it itself
-                if scope is not None or (where is not None and target.id in _bound(where)):
+                if scope is not None or (where is not None and target.id in local_names(where)):
                     continue
             found.append(node)
         return found
@@ -291,12 +291,3 @@ class AiohttpCors(Adapter):
         if len(defaults.keys()) >= 2 and defaults.node is not None and defaults.module:
             return defaults.module.loc(defaults.node)
         return self.module.loc(add)
-
-
-def _bound(function: ast.FunctionDef | ast.AsyncFunctionDef) -> set[str]:
-    args = function.args
-    names = {a.arg for a in [*args.posonlyargs, *args.args, *args.kwonlyargs]}
-    for node in ast.walk(function):
-        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
-            names.add(node.id)
-    return names
