@@ -11,9 +11,8 @@ from __future__ import annotations
 
 import asyncio
 import runpy
-import textwrap
 from collections.abc import Iterator
-from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -22,29 +21,18 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 from aiohttp_cors import ResourceOptions
-
-from corsproof import scan_paths
-from corsproof.origins import ARBITRARY, FAMILY_RULE, catalogue
-from corsproof.rules.cors203_exposed_sensitive_headers import SENSITIVE
-
-APP = "https://app.example.com"
-EVIL = "https://evil.example"
-MADE_UP_HEADER = "x-corsproof-made-up"
-MADE_UP_METHOD = "CORSPROOF"
-
-
-@dataclass(frozen=True)
-class Answer:
-    status: int
-    headers: dict[str, str]  # lower-case names
-
-    @property
-    def acao(self) -> str | None:
-        return self.headers.get("access-control-allow-origin")
-
-    @property
-    def credentials(self) -> bool:
-        return self.headers.get("access-control-allow-credentials") == "true"
+from semantics_support import (
+    APP,
+    EVIL,
+    MADE_UP_HEADER,
+    MADE_UP_METHOD,
+    Answer,
+    Case,
+    assert_scan_agrees,
+    case,
+    observed_rules,
+    written_cases,
+)
 
 
 class Client:
@@ -280,18 +268,6 @@ route = app.router.add_route("GET", "/", secret)
 """
 
 
-@dataclass(frozen=True)
-class Case:
-    name: str
-    code: str  # configures `app`
-    trusted: tuple[str, ...]
-    rules: frozenset[str]
-
-
-def case(name: str, code: str, rules: set[str], trusted: tuple[str, ...] = (APP,)) -> Case:
-    return Case(name, code, trusted, frozenset(rules))
-
-
 def setup(defaults: str, route: str = "") -> str:
     add = f"cors.add(route, {route})" if route else "cors.add(route)"
     return f"cors = aiohttp_cors.setup(app, defaults={{{defaults}}})\n{add}\n"
@@ -357,62 +333,23 @@ CASES = [
 ]
 
 
-def observed_rules(app: web.Application, trusted: tuple[str, ...]) -> set[str]:
-    """The rules the real library's answers prove, mirroring the rules' precedence."""
-
-    def granted(origin: str) -> Answer | None:
-        answer = get(app, origin)
-        return answer if answer.acao in ("*", origin) else None
-
-    rules: set[str] = set()
-    arbitrary = get(app, ARBITRARY)
-    if arbitrary.acao in ("*", ARBITRARY):
-        echoed = arbitrary.acao == ARBITRARY
-        rules.add("CORS102" if echoed and arbitrary.credentials else "CORS101")
-        origin: str | None = ARBITRARY
-    else:
-        families = {a.family for a in catalogue(list(trusted))[1:] if granted(a.origin)}
-        if "null" in families:
-            rules.add("CORS103")
-        if any(FAMILY_RULE[f] == "CORS104" for f in families):
-            rules.add("CORS104")
-        else:
-            if "http-downgrade" in families or any(
-                t.startswith("http://") and granted(t) for t in trusted
-            ):
-                rules.add("CORS105")
-            if "any-subdomain" in families:
-                rules.add("CORS106")
-        origin = next((t for t in trusted if granted(t)), None)
-    if origin is None:
-        return rules
-    methods = preflight(app, origin, MADE_UP_METHOD).headers.get("access-control-allow-methods", "")
-    headers = preflight(app, origin, Access_Control_Request_Headers=MADE_UP_HEADER).headers
-    if (
-        MADE_UP_METHOD in methods
-        or MADE_UP_HEADER in headers.get("access-control-allow-headers", "").lower()
-    ):
-        rules.add("CORS201")
-    pna = preflight(app, origin, Access_Control_Request_Private_Network="true")
-    if pna.headers.get("access-control-allow-private-network") == "true":
-        rules.add("CORS107")
-    exposed = get(app, origin).headers.get("access-control-expose-headers", "").split(",")
-    if any(h.strip() == "*" or SENSITIVE.match(h.strip()) for h in exposed if h.strip()):
-        rules.add("CORS203")
-    # two accepted origins get two values: without `Vary: Origin` a cache mixes them up
-    answers = [a for a in (granted(t) for t in trusted) if a is not None and a.acao != "*"]
-    values = {a.acao for a in answers}
-    if len(values) > 1 and any("origin" not in a.headers.get("vary", "").lower() for a in answers):
-        if not rules & {"CORS101", "CORS102"}:
-            rules.add("CORS202")
-    return rules
+def observe(app: web.Application, trusted: tuple[str, ...]) -> set[str]:
+    """The rules the real library's answers prove (see `semantics_support.observed_rules`).
+    Two accepted origins get two values: without `Vary: Origin` a cache mixes them up."""
+    return observed_rules(
+        trusted,
+        partial(get, app),
+        partial(preflight, app),
+        made_up_method=True,
+        made_up_header=True,
+        private_network=True,
+        vary_origins=trusted,
+        vary_two_values=True,
+        vary_unless="granted",
+    )
 
 
-@pytest.fixture(params=CASES, ids=[c.name for c in CASES])
-def written(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[Case, Path]]:
-    source = tmp_path / "app.py"
-    source.write_text(HEADER + textwrap.dedent(request.param.code), encoding="utf-8")
-    yield request.param, source
+written = written_cases(HEADER, CASES)
 
 
 def test_observed_behaviour_is_what_the_scan_reports(written: tuple[Case, Path]) -> None:
@@ -422,9 +359,5 @@ def test_observed_behaviour_is_what_the_scan_reports(written: tuple[Case, Path])
     except ValueError:  # the configuration raises at setup: nothing is served
         observed: set[str] = set()
     else:
-        observed = observed_rules(app, case.trusted)
-    result = scan_paths([str(source)], workers=1)
-    assert not result.errors, result.errors
-    scanned = {finding.rule_id for finding in result.findings}
-    assert observed == set(case.rules), "the real library does not behave as the case says"
-    assert scanned == observed
+        observed = observe(app, case.trusted)
+    assert_scan_agrees(case, source, observed, "library")

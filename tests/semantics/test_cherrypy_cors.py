@@ -11,24 +11,26 @@ from __future__ import annotations
 
 import re
 import runpy
-import textwrap
 from collections.abc import Iterator
-from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import cherrypy
 import cherrypy_cors
 import pytest
+from semantics_support import (
+    APP,
+    EVIL,
+    MADE_UP_HEADER,
+    Case,
+    answering,
+    assert_scan_agrees,
+    case,
+    observed_rules,
+    written_cases,
+)
 from werkzeug.test import Client, TestResponse
-
-from corsproof import scan_paths
-from corsproof.origins import ARBITRARY, FAMILY_RULE, catalogue
-from corsproof.rules.cors203_exposed_sensitive_headers import SENSITIVE
-
-APP = "https://app.example.com"
-EVIL = "https://evil.example"
-MADE_UP_HEADER = "x-corsproof-made-up"
 
 cherrypy.config.update({"environment": "embedded", "log.screen": False})
 
@@ -259,14 +261,6 @@ class Root:
 """
 
 
-@dataclass(frozen=True)
-class Case:
-    name: str
-    code: str  # defines `app`
-    trusted: tuple[str, ...]
-    rules: frozenset[str]
-
-
 def mount(config: str) -> str:
     return f"app = cherrypy.tree.mount(Root(), '/', {{'/': {{{config}}}}})\n"
 
@@ -284,10 +278,6 @@ def decorated(decorator: str) -> str:
         f"class Handler:\n    @cherrypy.expose\n    @{decorator}\n    def index(self):\n"
         "        return 'secret'\n\n\napp = cherrypy.tree.mount(Handler(), '/')\n"
     )
-
-
-def case(name: str, code: str, rules: set[str], trusted: tuple[str, ...] = (APP,)) -> Case:
-    return Case(name, code, trusted, frozenset(rules))
 
 
 CASES = [
@@ -346,60 +336,18 @@ CASES = [
 ]
 
 
-def observed_rules(app: Any, trusted: tuple[str, ...]) -> set[str]:
-    """The rules the real tool's answers prove, mirroring the rules' precedence (responses only:
-    the preflight is a separate tool, see the module docstring of the adapter)."""
-    c = Client(app)
-
-    def granted(origin: str) -> bool:
-        return acao(fetch(c, "/", origin)) in ("*", origin)
-
-    rules: set[str] = set()
-    arbitrary = fetch(c, "/", ARBITRARY)
-    if acao(arbitrary) in ("*", ARBITRARY):
-        echoed = acao(arbitrary) == ARBITRARY
-        rules.add("CORS102" if echoed and credentials(arbitrary) else "CORS101")
-    else:
-        families = {a.family for a in catalogue(list(trusted))[1:] if granted(a.origin)}
-        if "null" in families:
-            rules.add("CORS103")
-        if any(FAMILY_RULE[f] == "CORS104" for f in families):
-            rules.add("CORS104")
-        else:
-            if "http-downgrade" in families or any(
-                t.startswith("http://") and granted(t) for t in trusted
-            ):
-                rules.add("CORS105")
-            if "any-subdomain" in families:
-                rules.add("CORS106")
-    origin = next((t for t in trusted if granted(t)), None)
-    if origin is None:
-        return rules
-    response = fetch(c, "/", origin)
-    exposed = response.headers.get("Access-Control-Expose-Headers", "").split(",")
-    if any(h.strip() == "*" or SENSITIVE.match(h.strip()) for h in exposed if h.strip()):
-        rules.add("CORS203")
-    if (
-        acao(response) not in (None, "*")
-        and "origin" not in response.headers.get("Vary", "").lower()
-    ):
-        rules.add("CORS202")
-    return rules
+def observe(app: Any, trusted: tuple[str, ...]) -> set[str]:
+    """The rules the real tool's answers prove (see `semantics_support.observed_rules`; responses
+    only: the preflight is a separate tool, see the module docstring of the adapter)."""
+    return observed_rules(
+        trusted, answering(partial(fetch, Client(app), "/")), probe_from_arbitrary=False
+    )
 
 
-@pytest.fixture(params=CASES, ids=[c.name for c in CASES])
-def written(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[Case, Path]]:
-    source = tmp_path / "app.py"
-    source.write_text(HEADER + textwrap.dedent(request.param.code), encoding="utf-8")
-    yield request.param, source
+written = written_cases(HEADER, CASES)
 
 
 def test_observed_behaviour_is_what_the_scan_reports(written: tuple[Case, Path]) -> None:
     case, source = written
     app = runpy.run_path(str(source))["app"]
-    observed = observed_rules(app, case.trusted)
-    result = scan_paths([str(source)], workers=1)
-    assert not result.errors, result.errors
-    scanned = {finding.rule_id for finding in result.findings}
-    assert observed == set(case.rules), "the real tool does not behave as the case says"
-    assert scanned == observed
+    assert_scan_agrees(case, source, observe(app, case.trusted), "tool")

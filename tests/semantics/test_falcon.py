@@ -10,9 +10,8 @@ must be exactly the rules the observed responses prove.
 from __future__ import annotations
 
 import runpy
-import textwrap
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -20,14 +19,21 @@ import falcon
 import falcon.asgi
 import falcon.testing
 import pytest
+from semantics_support import (
+    APP,
+    EVIL,
+    OTHER,
+    Case,
+    answering,
+    assert_scan_agrees,
+    case,
+    observed_rules,
+    scanned_rules,
+    write_app,
+    written_cases,
+)
 
-from corsproof import scan_paths
-from corsproof.origins import ARBITRARY, FAMILY_RULE, catalogue
-from corsproof.rules.cors203_exposed_sensitive_headers import SENSITIVE
-
-APP = "https://app.example.com"
-OTHER = "https://admin.example.com"
-EVIL = "https://evil.example"
+from corsproof.origins import ARBITRARY
 
 
 class Home:
@@ -53,8 +59,12 @@ def client(
     return falcon.testing.TestClient(app)
 
 
+def simulate_get(client: falcon.testing.TestClient, origin: str) -> falcon.testing.Result:
+    return client.simulate_get("/", headers={"Origin": origin, "Cookie": "session=1"})
+
+
 def get(client: falcon.testing.TestClient, origin: str) -> Mapping[str, str]:
-    return client.simulate_get("/", headers={"Origin": origin, "Cookie": "session=1"}).headers
+    return simulate_get(client, origin).headers
 
 
 def preflight(
@@ -221,20 +231,8 @@ class AsyncHome:
 """
 
 
-@dataclass(frozen=True)
-class Case:
-    name: str
-    code: str  # defines `app`
-    trusted: tuple[str, ...]
-    rules: frozenset[str]
-
-
 def mw(options: str) -> str:
     return f"app = falcon.App(middleware=[falcon.CORSMiddleware({options})])\napp.add_route('/', Home())\n"
-
-
-def case(name: str, code: str, rules: set[str], trusted: tuple[str, ...] = (APP,)) -> Case:
-    return Case(name, code, trusted, frozenset(rules))
 
 
 CASES = [
@@ -290,74 +288,35 @@ CASES = [
 ]
 
 
-def observed_rules(c: falcon.testing.TestClient, trusted: tuple[str, ...]) -> set[str]:
-    """The rules the real middleware's answers prove, mirroring the rules' precedence.
+def observe(c: falcon.testing.TestClient, trusted: tuple[str, ...]) -> set[str]:
+    """The rules the real middleware's answers prove (see `semantics_support.observed_rules`).
 
     Not CORS201: Falcon grants every requested header whatever the configuration says (pinned by
     `test_preflight_grants_every_requested_header_and_the_resource_methods`); nothing to fix in it.
+    CORS202: two accepted origins get two values without `Vary: Origin` (not for an echo of all).
     """
-
-    def granted(origin: str) -> bool:
-        return acao(get(c, origin)) in ("*", origin)
-
-    rules: set[str] = set()
-    arbitrary = get(c, ARBITRARY)
-    if acao(arbitrary) in ("*", ARBITRARY):
-        echoed = acao(arbitrary) == ARBITRARY
-        rules.add("CORS102" if echoed and credentials(arbitrary) else "CORS101")
-    else:
-        families = {a.family for a in catalogue(list(trusted))[1:] if granted(a.origin)}
-        if "null" in families:
-            rules.add("CORS103")
-        if any(FAMILY_RULE[f] == "CORS104" for f in families):
-            rules.add("CORS104")
-        else:
-            if "http-downgrade" in families or any(
-                t.startswith("http://") and granted(t) for t in trusted
-            ):
-                rules.add("CORS105")
-            if "any-subdomain" in families:
-                rules.add("CORS106")
-    origin = next((t for t in trusted if granted(t)), None)
-    if origin is None:
-        return rules
-    # CORS202: two accepted origins get two values without `Vary: Origin` (not for an echo of all)
-    answers = [get(c, o) for o in (ARBITRARY, "null", *trusted) if granted(o)]
-    values = {acao(h) for h in answers}
-    if (
-        acao(arbitrary) != ARBITRARY
-        and len(values) >= 2
-        and any("origin" not in h.get("vary", "").lower() for h in answers)
-    ):
-        rules.add("CORS202")
-    pna = preflight(c, origin, Access_Control_Request_Private_Network="true")
-    if pna.headers.get("access-control-allow-private-network") == "true":
-        rules.add("CORS107")
-    exposed = get(c, origin).get("access-control-expose-headers", "").split(",")
-    if any(h.strip() == "*" or SENSITIVE.match(h.strip()) for h in exposed if h.strip()):
-        rules.add("CORS203")
-    return rules
+    return observed_rules(
+        trusted,
+        answering(partial(simulate_get, c)),
+        answering(partial(preflight, c)),
+        probe_from_arbitrary=False,
+        private_network=True,
+        vary_origins=(ARBITRARY, "null", *trusted),
+        vary_star=True,
+        vary_two_values=True,
+        vary_unless="echoed",
+    )
 
 
-@pytest.fixture(params=CASES, ids=[c.name for c in CASES])
-def written(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[Case, Path]]:
-    source = tmp_path / "app.py"
-    source.write_text(HEADER + textwrap.dedent(request.param.code), encoding="utf-8")
-    yield request.param, source
-
-
-def scanned_rules(source: Path) -> set[str]:
-    result = scan_paths([str(source)], workers=1)
-    assert not result.errors, result.errors
-    return {finding.rule_id for finding in result.findings}
+written = written_cases(HEADER, CASES)
 
 
 def test_observed_behaviour_is_what_the_scan_reports(written: tuple[Case, Path]) -> None:
     case, source = written
     app = runpy.run_path(str(source))["app"]
-    observed = observed_rules(falcon.testing.TestClient(app), case.trusted)
-    assert observed == set(case.rules), "the real middleware does not behave as the case says"
-    assert scanned_rules(source) == observed
+    assert_scan_agrees(
+        case, source, observe(falcon.testing.TestClient(app), case.trusted), "middleware"
+    )
 
 
 @pytest.mark.parametrize(
@@ -370,8 +329,7 @@ def test_observed_behaviour_is_what_the_scan_reports(written: tuple[Case, Path])
     ids=["star-in-list", "credentials-bool", "cors-enable-and-middleware"],
 )
 def test_configurations_that_refuse_to_start_are_not_reported(code: str, tmp_path: Path) -> None:
-    source = tmp_path / "app.py"
-    source.write_text(HEADER + code, encoding="utf-8")
+    source = write_app(tmp_path, HEADER + code)
     with pytest.raises((TypeError, ValueError)):
         runpy.run_path(str(source))
     assert scanned_rules(source) == set()

@@ -11,9 +11,8 @@ from __future__ import annotations
 import logging
 import re
 import runpy
-import textwrap
 from collections.abc import Iterator
-from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -22,16 +21,23 @@ import pytest
 from litestar import Litestar, get
 from litestar.config.cors import CORSConfig
 from litestar.testing import TestClient
+from semantics_support import (
+    APP,
+    EVIL,
+    MADE_UP_HEADER,
+    OTHER,
+    Case,
+    answering,
+    assert_scan_agrees,
+    case,
+    observed_rules,
+    scanned_rules,
+    write_app,
+    written_cases,
+)
 
-from corsproof import scan_paths
-from corsproof.origins import ARBITRARY, FAMILY_RULE, catalogue
-from corsproof.rules.cors203_exposed_sensitive_headers import SENSITIVE
 from corsproof.static.adapters.litestar_cors import _translate
 
-APP = "https://app.example.com"
-OTHER = "https://admin.example.com"
-EVIL = "https://evil.example"
-MADE_UP_HEADER = "x-corsproof-made-up"
 STANDARD_METHODS = ("DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT")
 logging.getLogger("httpx").setLevel(logging.WARNING)
 
@@ -228,21 +234,9 @@ async def home() -> str:
 SAFE_PREFLIGHT = 'allow_methods=["GET", "POST"], allow_headers=["content-type"]'
 
 
-@dataclass(frozen=True)
-class Case:
-    name: str
-    code: str  # defines `app`
-    trusted: tuple[str, ...]
-    rules: frozenset[str]
-
-
 def config(options: str, preflight: str = SAFE_PREFLIGHT) -> str:
     joined = ", ".join(part for part in (options, preflight) if part)
     return f"app = Litestar([home], cors_config=CORSConfig({joined}))\n"
-
-
-def case(name: str, code: str, rules: set[str], trusted: tuple[str, ...] = (APP,)) -> Case:
-    return Case(name, code, trusted, frozenset(rules))
 
 
 CASES = [
@@ -292,73 +286,30 @@ CASES = [
 ]
 
 
-def observed_rules(app: Litestar, trusted: tuple[str, ...]) -> set[str]:
-    """The rules the real middleware's answers prove, mirroring the rules' precedence. Requests
-    carry a cookie, as the victim's browser sends them."""
+def observe(app: Litestar, trusted: tuple[str, ...]) -> set[str]:
+    """The rules the real middleware's answers prove (see `semantics_support.observed_rules`).
+    Simple requests carry a cookie, as the victim's browser sends them."""
     client = client_for(app)
-
-    def answer(origin: str) -> httpx.Response:
-        return fetch(client, origin, cookie=True)
-
-    def granted(origin: str) -> bool:
-        return acao(answer(origin)) in ("*", origin)
-
-    rules: set[str] = set()
-    arbitrary = answer(ARBITRARY)
-    if acao(arbitrary) in ("*", ARBITRARY):
-        echoed = acao(arbitrary) == ARBITRARY
-        rules.add("CORS102" if echoed and credentials(arbitrary) else "CORS101")
-    else:
-        families = {a.family for a in catalogue(list(trusted))[1:] if granted(a.origin)}
-        if "null" in families:
-            rules.add("CORS103")
-        if any(FAMILY_RULE[f] == "CORS104" for f in families):
-            rules.add("CORS104")
-        else:
-            if "http-downgrade" in families or any(
-                t.startswith("http://") and granted(t) for t in trusted
-            ):
-                rules.add("CORS105")
-            if "any-subdomain" in families:
-                rules.add("CORS106")
-    origin = next((t for t in trusted if granted(t)), None)
-    if origin is None:
-        return rules
-    made_up = preflight(client, origin, Access_Control_Request_Headers=MADE_UP_HEADER)
-    every_method = all(preflight(client, origin, m).status_code == 204 for m in STANDARD_METHODS)
-    if made_up.status_code == 204 or every_method:
-        rules.add("CORS201")
-    exposed = answer(origin).headers.get("access-control-expose-headers", "").split(",")
-    if any(h.strip() == "*" or SENSITIVE.match(h.strip()) for h in exposed if h.strip()):
-        rules.add("CORS203")
-    answers = [answer(o) for o in (*trusted, "null") if granted(o)]
-    if any(
-        acao(r) not in (None, "*") and "origin" not in r.headers.get("vary", "").lower()
-        for r in answers
-    ):
-        rules.add("CORS202")
-    return rules
+    return observed_rules(
+        trusted,
+        answering(partial(fetch, client, cookie=True)),
+        answering(partial(preflight, client)),
+        probe_from_arbitrary=False,
+        preflight_ok=204,
+        made_up_header=True,
+        header_listed=False,
+        every_method=STANDARD_METHODS,
+        vary_origins=(*trusted, "null"),
+    )
 
 
-@pytest.fixture(params=CASES, ids=[c.name for c in CASES])
-def written(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[Case, Path]]:
-    source = tmp_path / "app.py"
-    source.write_text(HEADER + textwrap.dedent(request.param.code), encoding="utf-8")
-    yield request.param, source
-
-
-def scanned_rules(source: Path) -> set[str]:
-    result = scan_paths([str(source)], workers=1)
-    assert not result.errors, result.errors
-    return {finding.rule_id for finding in result.findings}
+written = written_cases(HEADER, CASES)
 
 
 def test_observed_behaviour_is_what_the_scan_reports(written: tuple[Case, Path]) -> None:
     case, source = written
     app = runpy.run_path(str(source))["app"]
-    observed = observed_rules(app, case.trusted)
-    assert observed == set(case.rules), "the real middleware does not behave as the case says"
-    assert scanned_rules(source) == observed
+    assert_scan_agrees(case, source, observe(app, case.trusted), "middleware")
 
 
 @pytest.mark.parametrize(
@@ -372,8 +323,7 @@ def test_observed_behaviour_is_what_the_scan_reports(written: tuple[Case, Path])
 def test_configurations_that_fail_every_request_are_not_reported(
     options: str, tmp_path: Path
 ) -> None:
-    source = tmp_path / "app.py"
-    source.write_text(HEADER + config(options), encoding="utf-8")
+    source = write_app(tmp_path, HEADER + config(options))
     client = client_for(runpy.run_path(str(source))["app"])
     response = fetch(client, "null")
     assert response.status_code == 500 and acao(response) is None

@@ -15,9 +15,8 @@ import itertools
 import logging
 import re
 import runpy
-import textwrap
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -28,16 +27,19 @@ from sanic import Blueprint, Request, Sanic
 from sanic.response import HTTPResponse, text
 from sanic_cors import CORS, cross_origin
 from sanic_testing.testing import SanicASGITestClient
+from semantics_support import (
+    APP,
+    EVIL,
+    MADE_UP_HEADER,
+    Answer,
+    Case,
+    assert_scan_agrees,
+    case,
+    observed_rules,
+    written_cases,
+)
 
-from corsproof import scan_paths
-from corsproof.origins import ARBITRARY, FAMILY_RULE, catalogue
-from corsproof.rules.cors203_exposed_sensitive_headers import SENSITIVE
-
-APP = "https://app.example.com"
-EVIL = "https://evil.example"
 BYPASS = "https://a.example.com.evil.example"
-MADE_UP_HEADER = "x-corsproof-made-up"
-MADE_UP_METHOD = "CORSPROOF"
 PATHS = ("/", "/api/data", "/apiary", "/other")
 
 Sanic.test_mode = True  # several apps per process
@@ -49,24 +51,6 @@ def _quiet() -> Iterator[None]:
     logging.disable(logging.CRITICAL)
     yield
     logging.disable(logging.NOTSET)
-
-
-@dataclass(frozen=True)
-class Answer:
-    status: int
-    headers: dict[str, str]  # lower-case names
-
-    @property
-    def acao(self) -> str | None:
-        return self.headers.get("access-control-allow-origin")
-
-    @property
-    def credentials(self) -> bool:
-        return self.headers.get("access-control-allow-credentials") == "true"
-
-    @property
-    def vary(self) -> str:
-        return self.headers.get("vary", "")
 
 
 class Client:
@@ -420,18 +404,6 @@ def bare():
 """
 
 
-@dataclass(frozen=True)
-class Case:
-    name: str
-    code: str  # defines `app`
-    trusted: tuple[str, ...]
-    rules: frozenset[str]
-
-
-def case(name: str, code: str, rules: set[str], trusted: tuple[str, ...] = (APP,)) -> Case:
-    return Case(name, code, trusted, frozenset(rules))
-
-
 def call(options: str, before: str = "") -> str:
     return f"app = bare()\n{before}CORS(app, {options})\n"
 
@@ -514,74 +486,32 @@ CASES = [
 ]
 
 
-def observed_rules(app: Sanic, trusted: tuple[str, ...], default_headers: bool) -> set[str]:
-    """The rules the real extension's answers prove, mirroring the rules' precedence.
+def observe(app: Sanic, trusted: tuple[str, ...], default_headers: bool) -> set[str]:
+    """The rules the real extension's answers prove (see `semantics_support.observed_rules`).
 
     The default `allow_headers="*"` grants every requested header too; like flask-cors's default,
     only an explicit `*` is reported, so with `default_headers` a granted made-up header is not
     counted (`test_default_and_star_headers_grant_a_made_up_header` pins that it is granted).
+    Two accepted origins get two values: without `Vary: Origin` a cache mixes them up.
     """
-
-    def granted(origin: str) -> Answer | None:
-        answer = get(app, origin)
-        return answer if answer.acao in ("*", origin) else None
-
-    rules: set[str] = set()
-    arbitrary = get(app, ARBITRARY)
-    if arbitrary.acao in ("*", ARBITRARY):
-        echoed = arbitrary.acao == ARBITRARY
-        rules.add("CORS102" if echoed and arbitrary.credentials else "CORS101")
-        origin: str | None = ARBITRARY
-    else:
-        families = {a.family for a in catalogue(list(trusted))[1:] if granted(a.origin)}
-        if "null" in families:
-            rules.add("CORS103")
-        if any(FAMILY_RULE[f] == "CORS104" for f in families):
-            rules.add("CORS104")
-        else:
-            if "http-downgrade" in families or any(
-                t.startswith("http://") and granted(t) for t in trusted
-            ):
-                rules.add("CORS105")
-            if "any-subdomain" in families:
-                rules.add("CORS106")
-        origin = next((t for t in trusted if granted(t)), None)
-    if origin is None:
-        return rules
-    methods = preflight(app, origin, MADE_UP_METHOD).headers.get("access-control-allow-methods", "")
-    headers = preflight(app, origin, Access_Control_Request_Headers=MADE_UP_HEADER).headers
-    made_up_header = MADE_UP_HEADER in headers.get("access-control-allow-headers", "")
-    if MADE_UP_METHOD in methods or (made_up_header and not default_headers):
-        rules.add("CORS201")
-    pna = preflight(app, origin, Access_Control_Request_Private_Network="true")
-    if pna.headers.get("access-control-allow-private-network") == "true":
-        rules.add("CORS107")
-    exposed = get(app, origin).headers.get("access-control-expose-headers", "").split(",")
-    if any(h.strip() == "*" or SENSITIVE.match(h.strip()) for h in exposed if h.strip()):
-        rules.add("CORS203")
-    # two accepted origins get two values: without `Vary: Origin` a cache mixes them up
-    answers = [a for a in (granted(t) for t in trusted) if a is not None and a.acao != "*"]
-    values = {a.acao for a in answers}
-    if len(values) > 1 and any("Origin" not in a.vary for a in answers):
-        if not rules & {"CORS101", "CORS102"}:
-            rules.add("CORS202")
-    return rules
+    return observed_rules(
+        trusted,
+        partial(get, app),
+        partial(preflight, app),
+        made_up_method=True,
+        made_up_header=not default_headers,
+        private_network=True,
+        vary_origins=trusted,
+        vary_two_values=True,
+        vary_unless="granted",
+    )
 
 
-@pytest.fixture(params=CASES, ids=[c.name for c in CASES])
-def written(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[Case, Path]]:
-    source = tmp_path / "app.py"
-    source.write_text(HEADER + textwrap.dedent(request.param.code), encoding="utf-8")
-    yield request.param, source
+written = written_cases(HEADER, CASES)
 
 
 def test_observed_behaviour_is_what_the_scan_reports(written: tuple[Case, Path]) -> None:
     case, source = written
     app = runpy.run_path(str(source))["app"]
     default_headers = "allow_headers" not in case.code and "ALLOW_HEADERS" not in case.code
-    observed = observed_rules(app, case.trusted, default_headers)
-    result = scan_paths([str(source)], workers=1)
-    assert not result.errors, result.errors
-    scanned = {finding.rule_id for finding in result.findings}
-    assert observed == set(case.rules), "the real extension does not behave as the case says"
-    assert scanned == observed
+    assert_scan_agrees(case, source, observe(app, case.trusted, default_headers), "extension")

@@ -10,14 +10,23 @@ from __future__ import annotations
 
 import re
 import runpy
-import textwrap
-from collections.abc import Iterator
-from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import httpx
-import pytest
+from semantics_support import (
+    APP,
+    EVIL,
+    MADE_UP_HEADER,
+    MADE_UP_METHOD,
+    Case,
+    answering,
+    assert_scan_agrees,
+    case,
+    observed_rules,
+    written_cases,
+)
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import ALL_METHODS, CORSMiddleware
@@ -29,16 +38,6 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 from starlette.testclient import TestClient
 from starlette.types import ASGIApp, Receive, Scope, Send
-
-from corsproof import scan_paths
-from corsproof.origins import ARBITRARY, FAMILY_RULE, catalogue
-from corsproof.rules.cors203_exposed_sensitive_headers import SENSITIVE
-
-APP = "https://app.example.com"
-EVIL = "https://evil.example"
-MADE_UP_HEADER = "x-corsproof-made-up"
-MADE_UP_METHOD = "CORSPROOF"
-
 
 # ---------------------------------------------------------------- a tiny application
 
@@ -403,20 +402,8 @@ class Deny:
 """
 
 
-@dataclass(frozen=True)
-class Case:
-    name: str
-    code: str  # defines `app`
-    trusted: tuple[str, ...]  # the origins the configuration was written for
-    rules: frozenset[str]
-
-
 def add(options: str) -> str:
     return f"app = Starlette(routes=[Route('/', home)])\napp.add_middleware(CORSMiddleware, {options})\n"
-
-
-def case(name: str, code: str, rules: set[str], trusted: tuple[str, ...] = (APP,)) -> Case:
-    return Case(name, code, trusted, frozenset(rules))
 
 
 CASES = [
@@ -559,71 +546,33 @@ CASES = [
 ]
 
 
-def observed_rules(app: ASGIApp, trusted: tuple[str, ...]) -> set[str]:
-    """The rules the real middleware's answers prove, mirroring the rules' precedence."""
+def observe(app: ASGIApp, trusted: tuple[str, ...]) -> set[str]:
+    """The rules the real middleware's answers prove (see `semantics_support.observed_rules`)."""
     client = TestClient(app)
 
-    def granted(origin: str, path: str = "/") -> bool:
-        return acao(get(client, origin, path)) in ("*", origin)
+    def shadowed(origin: str) -> bool:
+        # a response answered by another middleware (401 on /deny) lacks the CORS headers, or a
+        # preflight answered by an outer CORSMiddleware refuses what the simple response grants
+        return acao(get(client, origin, "/deny")) not in ("*", origin) or acao(
+            preflight(client, origin)
+        ) not in ("*", origin)
 
-    rules: set[str] = set()
-    arbitrary = get(client, ARBITRARY)
-    if acao(arbitrary) in ("*", ARBITRARY):
-        echoed = acao(arbitrary) == ARBITRARY
-        rules.add("CORS102" if echoed and credentials(arbitrary) else "CORS101")
-        origin = ARBITRARY
-    else:
-        families = {a.family for a in catalogue(list(trusted))[1:] if granted(a.origin)}
-        weak = any(FAMILY_RULE[family] == "CORS104" for family in families)
-        if "null" in families:
-            rules.add("CORS103")
-        if weak:
-            rules.add("CORS104")
-        else:
-            http = [t for t in trusted if t.startswith("http://") and granted(t)]
-            if "http-downgrade" in families or http:
-                rules.add("CORS105")
-            if "any-subdomain" in families:
-                rules.add("CORS106")
-        origin = next(t for t in trusted if granted(t))
-    # preflight: a made-up header, every standard method, private network access
-    answer = preflight(client, origin, Access_Control_Request_Headers=MADE_UP_HEADER)
-    made_up = MADE_UP_HEADER in answer.headers.get("access-control-allow-headers", "").lower()
-    every_method = all(preflight(client, origin, m).status_code == 200 for m in ALL_METHODS)
-    if (answer.status_code == 200 and made_up) or every_method:
-        rules.add("CORS201")
-    pna = preflight(client, origin, Access_Control_Request_Private_Network="true")
-    if pna.headers.get("access-control-allow-private-network") == "true":
-        rules.add("CORS107")
-    response = get(client, origin)
-    exposed = response.headers.get("access-control-expose-headers", "").split(",")
-    if any(h.strip() == "*" or SENSITIVE.match(h.strip()) for h in exposed if h.strip()):
-        rules.add("CORS203")
-    if (
-        acao(response) not in (None, "*")
-        and "origin" not in response.headers.get("vary", "").lower()
-    ):
-        rules.add("CORS202")
-    # a response answered by another middleware (401 on /deny) lacks the CORS headers, or a
-    # preflight answered by an outer CORSMiddleware refuses what the simple response grants
-    if not granted(origin, "/deny") or acao(preflight(client, origin)) not in ("*", origin):
-        rules.add("CORS303")
-    return rules
+    return observed_rules(
+        trusted,
+        answering(partial(get, client)),
+        answering(partial(preflight, client)),
+        preflight_ok=200,
+        made_up_header=True,
+        every_method=ALL_METHODS,
+        private_network=True,
+        shadowed=shadowed,
+    )
 
 
-@pytest.fixture(params=CASES, ids=[c.name for c in CASES])
-def written(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[Case, Path]]:
-    source = tmp_path / "app.py"
-    source.write_text(HEADER + textwrap.dedent(request.param.code), encoding="utf-8")
-    yield request.param, source
+written = written_cases(HEADER, CASES)
 
 
 def test_observed_behaviour_is_what_the_scan_reports(written: tuple[Case, Path]) -> None:
     case, source = written
     app = runpy.run_path(str(source))["app"]
-    observed = observed_rules(app, case.trusted)
-    result = scan_paths([str(source)], workers=1)
-    assert not result.errors, result.errors
-    scanned = {finding.rule_id for finding in result.findings}
-    assert observed == set(case.rules), "the real middleware does not behave as the case says"
-    assert scanned == observed
+    assert_scan_agrees(case, source, observe(app, case.trusted), "middleware")
