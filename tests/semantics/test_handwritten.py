@@ -81,46 +81,43 @@ def _assert_granted(send: Send, finding: Finding) -> None:
         assert response.headers.get("Access-Control-Allow-Credentials") == "true"
 
 
+def flask_app(
+    hook: str, *, imports: str = "from flask import Flask, request", prelude: str = ""
+) -> str:
+    """A complete Flask application whose `after_request` hook runs `hook` on every response."""
+    prelude = textwrap.dedent(prelude).strip("\n")
+    return (
+        f"\n{textwrap.dedent(imports).strip()}\n\napp = Flask(__name__)\n"
+        + (f"{prelude}\n" if prelude else "")
+        + '\n@app.route("/")\ndef index():\n    return "ok"\n\n'
+        + "@app.after_request\ndef cors(response):\n"
+        + textwrap.indent(textwrap.dedent(hook).strip("\n") + "\n", "    ")
+        + "    return response\n"
+    )
+
+
 # ------------------------------------------------------------------------------ vulnerable apps
 
 VULNERABLE: dict[str, tuple[str, str, set[str]]] = {
     # id: (framework, source, rules the scan must report)
     "flask-echo-credentials": (
         "flask",
-        """
-        from flask import Flask, request
-
-        app = Flask(__name__)
-
-        @app.route("/")
-        def index():
-            return "ok"
-
-        @app.after_request
-        def cors(response):
+        flask_app(
+            """
             response.headers["Access-Control-Allow-Origin"] = request.headers.get("Origin")
             response.headers["Access-Control-Allow-Credentials"] = "true"
-            return response
-        """,
+            """,
+        ),
         {"CORS102"},
     ),
     "flask-werkzeug-response-properties": (
         "flask",
-        """
-        from flask import Flask, request
-
-        app = Flask(__name__)
-
-        @app.route("/")
-        def index():
-            return "ok"
-
-        @app.after_request
-        def cors(response):
+        flask_app(
+            """
             response.access_control_allow_origin = request.origin
             response.access_control_allow_credentials = True
-            return response
-        """,
+            """,
+        ),
         {"CORS102"},
     ),
     "flask-star-tuple": (
@@ -138,183 +135,129 @@ VULNERABLE: dict[str, tuple[str, str, set[str]]] = {
     ),
     "flask-endswith-without-dot": (
         "flask",
-        """
-        from flask import Flask, request
-
-        app = Flask(__name__)
-
-        @app.route("/")
-        def index():
-            return "ok"
-
-        @app.after_request
-        def cors(response):
+        flask_app(
+            """
             origin = request.headers.get("Origin", "")
             if origin.endswith("example.com"):
                 response.headers["Access-Control-Allow-Origin"] = origin
                 response.headers["Access-Control-Allow-Credentials"] = "true"
                 response.headers["Vary"] = "Origin"
-            return response
-        """,
+            """,
+        ),
         {"CORS104"},
     ),
     "flask-startswith-early-return": (
         "flask",
-        """
-        from flask import Flask, request
-
-        app = Flask(__name__)
-
-        @app.route("/")
-        def index():
-            return "ok"
-
-        @app.after_request
-        def cors(response):
+        flask_app(
+            """
             origin = request.origin or ""
             if not origin.startswith("https://app.example.com"):
                 return response
             response.headers["Access-Control-Allow-Origin"] = origin
             response.headers["Vary"] = "Origin"
-            return response
-        """,
+            """,
+        ),
         {"CORS104"},
     ),
     "flask-compiled-match": (
         "flask",
-        """
-        import re
-        from flask import Flask, request
-
-        app = Flask(__name__)
-        TRUSTED = re.compile(r"^https://(www|app)\\.example\\.com")
-
-        @app.route("/")
-        def index():
-            return "ok"
-
-        @app.after_request
-        def cors(response):
+        flask_app(
+            """
             origin = request.headers.get("Origin", "")
             if TRUSTED.match(origin):
                 response.headers["Access-Control-Allow-Origin"] = origin
                 response.headers["Vary"] = "Origin"
-            return response
-        """,
+            """,
+            imports="""
+            import re
+            from flask import Flask, request
+            """,
+            prelude=r"""
+            TRUSTED = re.compile(r"^https://(www|app)\.example\.com")
+            """,
+        ),
         {"CORS104"},
     ),
     "flask-unescaped-dot": (
         "flask",
-        """
-        import re
-        from flask import Flask, request
-
-        app = Flask(__name__)
-
-        @app.route("/")
-        def index():
-            return "ok"
-
-        @app.after_request
-        def cors(response):
+        flask_app(
+            """
             origin = request.headers.get("Origin", "")
             if re.fullmatch(r"https://www.example.com", origin):
                 response.headers["Access-Control-Allow-Origin"] = origin
-            return response
-        """,
+            """,
+            imports="""
+            import re
+            from flask import Flask, request
+            """,
+        ),
         {"CORS104"},
     ),
     "flask-in-a-string": (
         "flask",
-        """
-        from flask import Flask, request
-
-        app = Flask(__name__)
-        FRONTEND = "https://app.example.com"
-
-        @app.route("/")
-        def index():
-            return "ok"
-
-        @app.after_request
-        def cors(response):
+        flask_app(
+            """
             origin = request.headers.get("Origin", "")
             if origin and origin in FRONTEND:
                 response.headers["Access-Control-Allow-Origin"] = origin
                 response.headers["Vary"] = "Origin"
-            return response
-        """,
+            """,
+            prelude="""
+            FRONTEND = "https://app.example.com"
+            """,
+        ),
         {"CORS104"},
     ),
     "flask-helper-any": (
         "flask",
-        """
-        from urllib.parse import urlparse
-        from flask import Flask, request
-
-        app = Flask(__name__)
-        DOMAINS = ("example.com", "example.org")
-
-        def trusted(origin):
-            host = urlparse(origin).hostname or ""
-            return any(host.endswith(domain) for domain in DOMAINS)
-
-        @app.route("/")
-        def index():
-            return "ok"
-
-        @app.after_request
-        def cors(response):
+        flask_app(
+            """
             origin = request.headers.get("Origin", "")
             if trusted(origin):
                 response.headers["Access-Control-Allow-Origin"] = origin
                 response.headers["Vary"] = "Origin"
-            return response
-        """,
+            """,
+            imports="""
+            from urllib.parse import urlparse
+            from flask import Flask, request
+            """,
+            prelude="""
+            DOMAINS = ("example.com", "example.org")
+
+            def trusted(origin):
+                host = urlparse(origin).hostname or ""
+                return any(host.endswith(domain) for domain in DOMAINS)
+            """,
+        ),
         {"CORS104"},
     ),
     "flask-null-fallback": (
         "flask",
-        """
-        from flask import Flask, request
-
-        app = Flask(__name__)
-
-        @app.route("/")
-        def index():
-            return "ok"
-
-        @app.after_request
-        def cors(response):
+        flask_app(
+            """
             origin = request.headers.get("Origin")
             value = origin if origin == "https://app.example.com" else "null"
             response.headers["Access-Control-Allow-Origin"] = value
             response.headers["Vary"] = "Origin"
-            return response
-        """,
+            """,
+        ),
         {"CORS103"},
     ),
     "flask-subdomains-and-http": (
         "flask",
-        """
-        from urllib.parse import urlparse
-        from flask import Flask, request
-
-        app = Flask(__name__)
-
-        @app.route("/")
-        def index():
-            return "ok"
-
-        @app.after_request
-        def cors(response):
+        flask_app(
+            """
             origin = request.headers.get("Origin", "")
             host = urlparse(origin).hostname or ""
             if host == "example.com" or host.endswith(".example.com"):
                 response.headers["Access-Control-Allow-Origin"] = origin
                 response.headers["Vary"] = "Origin"
-            return response
-        """,
+            """,
+            imports="""
+            from urllib.parse import urlparse
+            from flask import Flask, request
+            """,
+        ),
         {"CORS105", "CORS106"},
     ),
     "starlette-dispatch-credentials": (
@@ -424,23 +367,16 @@ def test_reported_origin_is_granted(tmp_path: Path, case: str) -> None:
 
 # ------------------------------------------------------------------------------ CORS202
 
-VARIES = """
-from flask import Flask, request
-
-app = Flask(__name__)
-ALLOWED = {"https://app.example.com", "https://admin.example.com"}
-
-@app.route("/")
-def index():
-    return "ok"
-
-@app.after_request
-def cors(response):
-    origin = request.headers.get("Origin")
-    if origin in ALLOWED:
-        response.headers["Access-Control-Allow-Origin"] = origin
-    return response
-"""
+VARIES = flask_app(
+    """
+             origin = request.headers.get("Origin")
+             if origin in ALLOWED:
+                 response.headers["Access-Control-Allow-Origin"] = origin
+             """,
+    prelude="""
+             ALLOWED = {"https://app.example.com", "https://admin.example.com"}
+             """,
+)
 
 
 def test_missing_vary_is_real(tmp_path: Path) -> None:
@@ -469,21 +405,12 @@ def test_credentials_true_boolean_is_not_the_value_browsers_accept(tmp_path: Pat
     """`= True` is sent as `True`; browsers require exactly `true` (so no CORS102 is claimed)."""
     path = _write(
         tmp_path,
-        """
-        from flask import Flask, request
-
-        app = Flask(__name__)
-
-        @app.route("/")
-        def index():
-            return "ok"
-
-        @app.after_request
-        def cors(response):
+        flask_app(
+            """
             response.headers["Access-Control-Allow-Origin"] = request.headers.get("Origin")
             response.headers["Access-Control-Allow-Credentials"] = True
-            return response
-        """,
+            """,
+        ),
     )
     assert {f.rule_id for f in _scan(path)} == {"CORS101"}
     response = _flask_sender(_load(path))(ARBITRARY)
@@ -495,21 +422,13 @@ def test_star_with_credentials_sends_a_literal_star(tmp_path: Path) -> None:
     """`*` stays `*` with credentials (browsers then refuse credentials): CORS101, not CORS102."""
     path = _write(
         tmp_path,
-        """
-        from flask import Flask
-
-        app = Flask(__name__)
-
-        @app.route("/")
-        def index():
-            return "ok"
-
-        @app.after_request
-        def cors(response):
+        flask_app(
+            """
             response.headers.set("Access-Control-Allow-Origin", "*")
             response.headers.set("Access-Control-Allow-Credentials", "true")
-            return response
-        """,
+            """,
+            imports="from flask import Flask",
+        ),
     )
     assert {f.rule_id for f in _scan(path)} == {"CORS101"}
     response = _flask_sender(_load(path))(ARBITRARY)
@@ -522,69 +441,50 @@ SAFE: dict[str, tuple[str, str, tuple[str, ...]]] = {
     # id: (framework, source, trusted origins the attacker catalogue is derived from)
     "flask-exact-set-with-vary": (
         "flask",
-        """
-        from flask import Flask, request
-
-        app = Flask(__name__)
-        ALLOWED = frozenset({"https://app.example.com", "https://admin.example.com"})
-
-        @app.route("/")
-        def index():
-            return "ok"
-
-        @app.after_request
-        def cors(response):
+        flask_app(
+            """
             origin = request.headers.get("Origin")
             if origin not in ALLOWED:
                 return response
             response.headers["Access-Control-Allow-Origin"] = origin
             response.headers["Access-Control-Allow-Credentials"] = "true"
             response.headers["Vary"] = "Origin"
-            return response
-        """,
+            """,
+            prelude="""
+            ALLOWED = frozenset({"https://app.example.com", "https://admin.example.com"})
+            """,
+        ),
         ("https://app.example.com", "https://admin.example.com"),
     ),
     "flask-escaped-fullmatch": (
         "flask",
-        """
-        import re
-        from flask import Flask, request
-
-        app = Flask(__name__)
-
-        @app.route("/")
-        def index():
-            return "ok"
-
-        @app.after_request
-        def cors(response):
+        flask_app(
+            r"""
             origin = request.headers.get("Origin", "")
-            if re.fullmatch(r"https://app\\.example\\.com", origin):
+            if re.fullmatch(r"https://app\.example\.com", origin):
                 response.headers["Access-Control-Allow-Origin"] = origin
-            return response
-        """,
+            """,
+            imports="""
+            import re
+            from flask import Flask, request
+            """,
+        ),
         ("https://app.example.com",),
     ),
     "flask-parsed-scheme-and-host": (
         "flask",
-        """
-        from urllib.parse import urlparse
-        from flask import Flask, request
-
-        app = Flask(__name__)
-
-        @app.route("/")
-        def index():
-            return "ok"
-
-        @app.after_request
-        def cors(response):
+        flask_app(
+            """
             origin = request.headers.get("Origin", "")
             parsed = urlparse(origin)
             if parsed.scheme == "https" and parsed.hostname == "example.com":
                 response.headers["Access-Control-Allow-Origin"] = origin
-            return response
-        """,
+            """,
+            imports="""
+            from urllib.parse import urlparse
+            from flask import Flask, request
+            """,
+        ),
         ("https://example.com",),
     ),
     "starlette-exact-set-with-vary": (
