@@ -1,56 +1,31 @@
-"""Human-readable report: one block per finding, colour only when asked (a TTY without NO_COLOR)."""
+"""Human-readable report: one block per finding; on a terminal (colour asked for), the same
+report with rich colours and a code frame around each finding."""
 
 from __future__ import annotations
 
-from corsproof.findings import SEVERITIES, ScanResult
+from corsproof.findings import SEVERITIES, Finding, ScanResult
 from corsproof.report._source import frame
 
-_COLORS = {
-    "critical": "1;35",
-    "high": "1;31",
-    "medium": "1;33",
-    "low": "1;36",
-    "dim": "2",
-    "bold": "1",
+_RICH_SEVERITY = {
+    "critical": "bold magenta",
+    "high": "bold red",
+    "medium": "bold yellow",
+    "low": "bold cyan",
 }
 
 
-def _paint(text: str, style: str, color: bool) -> str:
-    return f"\x1b[{_COLORS[style]}m{text}\x1b[0m" if color else text
+def _where(f: Finding) -> str:
+    if f.location:
+        return f"{f.location.path}:{f.location.line}:{f.location.column}"
+    return f"{f.target.method} {f.target.url}" if f.target else "?"
 
 
-def render_text(result: ScanResult, color: bool = False) -> str:
-    if color:
-        return _render_rich(result)
-    out: list[str] = []
-    for f in result.findings:
-        where = (
-            f"{f.location.path}:{f.location.line}:{f.location.column}"
-            if f.location
-            else (f"{f.target.method} {f.target.url}" if f.target else "?")
-        )
-        out.append(
-            f"{_paint(where, 'bold', color)}: {f.rule_id} [{f.rule_name}] "
-            f"{_paint(f.severity, f.severity, color)}: {f.message}"
-        )
-        if f.location and f.location.source:
-            out.append(f"    {f.location.line} | {f.location.source}")
-        if f.proof_origin:
-            out.append(f"    proof: Origin: {f.proof_origin}")
-        if f.context:
-            out.append(f"    context: {', '.join(f.context)}")
-        if f.fix:
-            out.append(_paint(f"    fix: {f.fix} (corsproof explain {f.rule_id})", "dim", color))
-        out.append("")
-    for error in result.errors:
-        out.append(f"{error.path}: error: {error.message}")
-    if result.errors:
-        out.append("")
+def _summary(result: ScanResult) -> str:
     counts = {s: sum(1 for f in result.findings if f.severity == s) for s in SEVERITIES}
     summary = ", ".join(f"{n} {s}" for s, n in counts.items() if n) or "no findings"
     total = len(result.findings)
     unit = getattr(result, "unit", "file")  # probe results count targets
-    out.append(
+    return (
         f"Found {total} finding{'s' if total != 1 else ''} ({summary}) in {result.files_scanned} "
         f"{unit}{'s' if result.files_scanned != 1 else ''}"
         + (f"; {result.suppressed} suppressed" if result.suppressed else "")
@@ -61,19 +36,32 @@ def render_text(result: ScanResult, color: bool = False) -> str:
         )
         + f" in {result.duration_s:.2f}s."
     )
+
+
+def render_text(result: ScanResult, color: bool = False) -> str:
+    if color:
+        return _render_rich(result)
+    out: list[str] = []
+    for f in result.findings:
+        out.append(f"{_where(f)}: {f.rule_id} [{f.rule_name}] {f.severity}: {f.message}")
+        if f.location and f.location.source:
+            out.append(f"    {f.location.line} | {f.location.source}")
+        if f.proof_origin:
+            out.append(f"    proof: Origin: {f.proof_origin}")
+        if f.context:
+            out.append(f"    context: {', '.join(f.context)}")
+        if f.fix:
+            out.append(f"    fix: {f.fix} (corsproof explain {f.rule_id})")
+        out.append("")
+    for error in result.errors:
+        out.append(f"{error.path}: error: {error.message}")
+    if result.errors:
+        out.append("")
+    out.append(_summary(result))
     return "\n".join(out) + "\n"
 
 
-_RICH_SEVERITY = {
-    "critical": "bold magenta",
-    "high": "bold red",
-    "medium": "bold yellow",
-    "low": "bold cyan",
-}
-
-
 def _render_rich(result: ScanResult) -> str:
-    """The same report for a terminal: rich colours and a code frame around each finding."""
     import io
     import shutil
 
@@ -84,15 +72,9 @@ def _render_rich(result: ScanResult) -> str:
     buffer = io.StringIO()
     width = shutil.get_terminal_size((100, 24)).columns
     console = Console(file=buffer, force_terminal=True, color_system="standard", width=width)
-    plain = render_text(result, color=False).rstrip("\n").split("\n")
     for f in result.findings:
-        where = (
-            f"{f.location.path}:{f.location.line}:{f.location.column}"
-            if f.location
-            else (f"{f.target.method} {f.target.url}" if f.target else "?")
-        )
         header = Text()
-        header.append(where, style="bold")
+        header.append(_where(f), style="bold")
         header.append(f": {f.rule_id} [{f.rule_name}] ")
         header.append(f.severity, style=_RICH_SEVERITY[f.severity])
         header.append(f": {f.message}")
@@ -136,5 +118,5 @@ def _render_rich(result: ScanResult) -> str:
         )
     if result.errors:
         console.print()
-    console.print(plain[-1], style="bold", markup=False, highlight=False)
+    console.print(_summary(result), style="bold", markup=False, highlight=False)
     return buffer.getvalue()
