@@ -118,7 +118,3 @@ class Rule:
     def doc(cls) -> str:
         """The rule's documentation as Markdown, from its docstring."""
         return inspect.cleandoc(cls.__doc__ or "")
-
-    @classmethod
-    def title(cls) -> str:
-        return f"{cls.id} {cls.name}"

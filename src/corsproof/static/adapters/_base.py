@@ -13,7 +13,6 @@ import re
 from collections.abc import Iterable
 from typing import ClassVar
 
-from corsproof.findings import Location
 from corsproof.policy import CorsPolicy, Fallback
 from corsproof.static._module import Module
 from corsproof.static.values import Resolver, Value
@@ -37,10 +36,6 @@ class Adapter:
 
     def analyse(self, module: Module, resolver: Resolver) -> Iterable[CorsPolicy]:
         raise NotImplementedError
-
-
-def keywords(call: ast.Call) -> dict[str, ast.expr]:
-    return {kw.arg: kw.value for kw in call.keywords if kw.arg is not None}
 
 
 def argument(call: ast.Call, name: str, position: int | None = None) -> ast.expr | None:
@@ -73,12 +68,3 @@ def has_star(value: Value) -> bool:
 
 def string_items(value: Value) -> list[str]:
     return [v for v in value.items() if isinstance(v, str)]
-
-
-def first_true(module: Module, resolver: Resolver, call: ast.Call, name: str) -> Location | None:
-    """The location of keyword `name` when it resolves to a truthy value."""
-    node = argument(call, name)
-    if node is None:
-        return None
-    value = resolver.resolve(node)
-    return module.loc(node) if value.known and value.value else None
