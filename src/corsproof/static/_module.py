@@ -9,12 +9,15 @@ import re
 import stat
 import tokenize
 from collections import OrderedDict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import BinaryIO
 
 from corsproof.findings import Location
+from corsproof.static.semantic._binder import SemanticModel
+from corsproof.static.semantic._imports import qualname
 
 MAX_BYTES = 10 * 1024 * 1024  # larger files are not parsed (their tree would take ~20x as much)
 # source bytes of parsed modules each worker keeps for reuse (imports, split settings): ~20x in trees
@@ -87,6 +90,7 @@ class Project:
     # least recently used first; bounded by CACHE_BYTES of source so memory stays flat
     _cache: OrderedDict[Path, Module | None] = field(default_factory=OrderedDict)
     _cached_bytes: int = 0
+    _found: dict[tuple[str, Path, int], Path | None] = field(default_factory=dict)
 
     def display(self, path: Path) -> str:
         try:
@@ -139,6 +143,16 @@ class Project:
 
     def find_module(self, dotted: str, importer: Path, level: int) -> Path | None:
         """The file of `from <level dots><dotted> import …` seen from `importer`, if in the project."""
+        key = (dotted, importer.parent, level)
+        if key in self._found:
+            return self._found[key]
+        found = self._find_module(dotted, importer, level)
+        if len(self._found) > 4096:
+            self._found.clear()
+        self._found[key] = found
+        return found
+
+    def _find_module(self, dotted: str, importer: Path, level: int) -> Path | None:
         parts = [p for p in dotted.split(".") if p] if dotted else []
         bases: list[Path] = []
         if level:
@@ -192,25 +206,25 @@ class Module:
         return [line.rstrip("\r\n") for line in self._raw_lines]
 
     @cached_property
+    def semantic(self) -> SemanticModel:
+        """Scopes, bindings, parents and the node index, built in one pass over the tree."""
+        return SemanticModel(self.tree)
+
+    @property
     def parents(self) -> dict[ast.AST, ast.AST]:
-        parents: dict[ast.AST, ast.AST] = {}
-        for node in ast.walk(self.tree):
-            for child in ast.iter_child_nodes(node):
-                parents[child] = node
-        return parents
+        return self.semantic.parents
 
     def ancestors(self, node: ast.AST) -> list[ast.AST]:
-        out = []
-        parents = self.parents
-        while node in parents:
-            node = parents[node]
-            out.append(node)
-        return out
+        return list(self.semantic.ancestors(node))
+
+    def nodes(self, *types: type) -> Iterator[ast.AST]:
+        """Every node of these types, in source order (from the one pass: no new walk)."""
+        return self.semantic.nodes(*types)
 
     def statement(self, node: ast.AST) -> ast.AST:
         if isinstance(node, ast.stmt):
             return node
-        for parent in self.ancestors(node):
+        for parent in self.semantic.ancestors(node):
             if isinstance(parent, ast.stmt):
                 return parent
         return node
@@ -218,32 +232,15 @@ class Module:
     def scope(self, node: ast.AST) -> str:
         names = [
             a.name
-            for a in self.ancestors(node)
+            for a in self.semantic.ancestors(node)
             if isinstance(a, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
         ]
         return ".".join(reversed(names))
 
     def function_of(self, node: ast.AST) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
-        for parent in self.ancestors(node):
+        for parent in self.semantic.ancestors(node):
             if isinstance(parent, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 return parent
-        return None
-
-    def branch_condition(self, node: ast.AST) -> str | None:
-        """The debug/development condition guarding `node` (`if DEBUG:` …), as written, or None."""
-        from corsproof.static.values import is_debug_expr
-
-        child = node
-        for parent in self.ancestors(node):
-            if isinstance(parent, (ast.If, ast.IfExp)):
-                negated = isinstance(parent.test, ast.UnaryOp) and isinstance(
-                    parent.test.op, ast.Not
-                )
-                in_body = child in (parent.body if isinstance(parent.body, list) else [parent.body])
-                cond = is_debug_expr(self, parent.test)
-                if cond and in_body != negated:
-                    return cond
-            child = parent
         return None
 
     def _column(self, line: int, byte_offset: int) -> int:
@@ -288,55 +285,40 @@ class Module:
         tail = lines[last].encode()[:end_col].decode()
         return "".join([head, *lines[first + 1 : last], tail])
 
+    def qualname(self, node: ast.AST) -> str:
+        """Dotted name of a Name/Attribute as bound where it is used: `cors.CORS` ->
+        `flask_cors.CORS` (scopes, aliases, relative and star imports, project re-exports)."""
+        return qualname(self, node)
+
+    def imported_modules(self) -> set[str]:
+        """The modules imported anywhere in the file (`from m import x`: m), as written."""
+        return {
+            binding.module or ""
+            for scope in self.semantic.scopes.values()
+            for bindings in scope.bindings.values()
+            for binding in bindings
+            if binding.kind in ("import", "from-import")
+        }
+
     @cached_property
     def imports(self) -> dict[str, tuple[str, str | None, int]]:
-        """Local name -> (module, attribute or None, level) for every import in the file."""
+        """Transitional (the hand-written adapter): local name -> (module, attribute, level)."""
         table: dict[str, tuple[str, str | None, int]] = {}
-        for node in ast.walk(self.tree):
-            if isinstance(node, ast.Import):
-                for alias in node.names:
-                    if alias.asname:
-                        table[alias.asname] = (alias.name, None, 0)
-                    else:
-                        top = alias.name.split(".")[0]
-                        table[top] = (top, None, 0)
-            elif isinstance(node, ast.ImportFrom):
-                for alias in node.names:
-                    if alias.name != "*":
-                        table[alias.asname or alias.name] = (
-                            node.module or "",
-                            alias.name,
-                            node.level,
-                        )
+        for scope in self.semantic.scopes.values():
+            for name, bindings in scope.bindings.items():
+                for b in bindings:
+                    if b.kind in ("import", "from-import"):
+                        table[name] = (b.module or "", b.attr, b.level)
         return table
-
-    def qualname(self, node: ast.AST) -> str:
-        """Dotted name of a Name/Attribute with import aliases expanded: `cors.CORS` -> `flask_cors.CORS`."""
-        parts: list[str] = []
-        while isinstance(node, ast.Attribute):
-            parts.append(node.attr)
-            node = node.value
-        if not isinstance(node, ast.Name):
-            return ""
-        head = node.id
-        if head in self.imports:
-            module, attr, _level = self.imports[head]
-            head = f"{module}.{attr}" if attr else module
-        return ".".join([head, *reversed(parts)])
 
     @cached_property
     def star_import_sites(self) -> list[tuple[int, Path]]:
         """(line, project module) of each module-level `from X import *`, in order."""
         found: list[tuple[int, Path]] = []
-        for node in self.tree.body:
-            stmts = [node]
-            if isinstance(node, ast.Try):  # `try: from .local import *  except ImportError: pass`
-                stmts = list(node.body)
-            for stmt in stmts:
-                if isinstance(stmt, ast.ImportFrom) and any(a.name == "*" for a in stmt.names):
-                    path = self.project.find_module(stmt.module or "", self.path, stmt.level)
-                    if path is not None and path.resolve() != self.path.resolve():
-                        found.append((stmt.lineno, path))
+        for star in self.semantic.module_scope.stars:
+            path = self.project.find_module(star.module, self.path, star.level)
+            if path is not None and path.resolve() != self.path.resolve():
+                found.append((star.node.lineno, path))
         return found
 
     @property

@@ -36,8 +36,8 @@ from corsproof.static._module import (
     parse_source,
 )
 from corsproof.static.adapters import Adapter, all_adapters
+from corsproof.static.semantic import Evaluator
 from corsproof.static.suppress import is_suppressed
-from corsproof.static.values import Resolver
 from corsproof.static.walker import FileJob, WalkError, is_dependency_file, walk
 
 BATCH = 48
@@ -239,9 +239,9 @@ def analyse_file(job: FileJob) -> FileOutcome:
         elif module.display != job.display:
             module = Module(real, job.display, module.source, module.tree, project)
         del data
-        resolver = Resolver(module)
+        evaluator = Evaluator(module)
         for adapter_cls in adapters:
-            outcome.policies.extend(adapter_cls().analyse(module, resolver))
+            outcome.policies.extend(adapter_cls().analyse(module, evaluator))
     except AnalysisError as exc:
         outcome.error = str(exc)
     except RecursionError:

@@ -15,7 +15,7 @@ from typing import ClassVar
 
 from corsproof.policy import CorsPolicy, Fallback
 from corsproof.static._module import Module
-from corsproof.static.values import Resolver, Value
+from corsproof.static.semantic import Evaluator, Value, branch_condition
 
 _ADAPTERS: list[type[Adapter]] = []
 
@@ -34,7 +34,7 @@ class Adapter:
     # a file is parsed only when some adapter's prefilter matches its bytes
     prefilter: ClassVar[re.Pattern[bytes]]
 
-    def analyse(self, module: Module, resolver: Resolver) -> Iterable[CorsPolicy]:
+    def analyse(self, module: Module, evaluator: Evaluator) -> Iterable[CorsPolicy]:
         raise NotImplementedError
 
 
@@ -56,7 +56,7 @@ def fallback_of(module: Module, value: Value, node: ast.AST) -> Fallback | None:
     """CORS301: the value comes from an environment default or a debug-only branch."""
     if value.env is not None and value.known:
         return Fallback("env-default", value.env, module.loc(node))
-    debug = value.debug or module.branch_condition(node)
+    debug = value.debug or branch_condition(module, node)
     if debug:
         return Fallback("debug", debug, module.loc(node))
     return None

@@ -22,7 +22,16 @@ from corsproof.findings import Location
 from corsproof.policy import CorsPolicy, Fallback, OriginCheck
 from corsproof.static._module import Module
 from corsproof.static.adapters._base import Adapter, fallback_of
-from corsproof.static.values import UNKNOWN, Regex, Resolver, Value
+from corsproof.static.semantic import (
+    UNKNOWN,
+    ClassRef,
+    Evaluator,
+    Instance,
+    ModuleRef,
+    Regex,
+    Value,
+    branch_condition,
+)
 
 # Flask's (and Quart's) Config: loaders whose content cannot be read statically
 LOADERS = frozenset({"from_pyfile", "from_envvar", "from_prefixed_env", "from_file"})
@@ -86,7 +95,7 @@ class ConfigReader:
     def __init__(
         self,
         module: Module,
-        resolver: Resolver,
+        evaluator: Evaluator,
         keys: Collection[str],
         *,
         attributes: bool = False,
@@ -94,7 +103,7 @@ class ConfigReader:
         object_methods: Collection[str] = ("from_object",),
         loaders: Collection[str] = LOADERS,
     ) -> None:
-        self.module, self.resolver, self.keys = module, resolver, frozenset(keys)
+        self.module, self.evaluator, self.keys = module, evaluator, frozenset(keys)
         self.attributes = attributes
         self.mapping_methods = frozenset(mapping_methods)
         self.object_methods = frozenset(object_methods)
@@ -102,7 +111,7 @@ class ConfigReader:
         self.writes = self._collect()
 
     def _collect(self) -> list[ConfigWrite]:
-        module, resolver = self.module, self.resolver
+        module, evaluator = self.module, self.evaluator
         writes: list[ConfigWrite] = []
         for node in ast.walk(module.tree):
             if isinstance(node, ast.Assign):
@@ -110,7 +119,7 @@ class ConfigReader:
                     owner, key = self._target(target)
                     if owner is None:
                         continue
-                    setting = Setting(resolver.resolve(node.value), node.value, module)
+                    setting = Setting(evaluator.resolve(node.value), node.value, module)
                     if key is None or key in self.keys:
                         writes.append(self._write(owner, node, key, setting))
             elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
@@ -134,7 +143,7 @@ class ConfigReader:
         if isinstance(target, ast.Subscript):
             owner = config_owner(target.value)
             if owner is not None:
-                key = self.resolver.resolve(target.slice).value
+                key = self.evaluator.resolve(target.slice).value
                 return owner, key if isinstance(key, str) else None
         if self.attributes and isinstance(target, ast.Attribute):
             owner = config_owner(target.value)
@@ -148,18 +157,18 @@ class ConfigReader:
         if method in self.mapping_methods:
             found: list[tuple[str | None, Setting | None]] = []
             for arg in call.args[:1]:
-                found.extend(self._mapping(arg, self.module, self.resolver))
+                found.extend(self._mapping(arg, self.module, self.evaluator))
             for kw in call.keywords:
                 if kw.arg is None:
-                    found.extend(self._mapping(kw.value, self.module, self.resolver))
+                    found.extend(self._mapping(kw.value, self.module, self.evaluator))
                 elif kw.arg in self.keys:
-                    value = self.resolver.resolve(kw.value)
+                    value = self.evaluator.resolve(kw.value)
                     found.append((kw.arg, Setting(value, kw.value, self.module)))
             return found
         if method in self.object_methods and call.args:
-            return self._object(call.args[0], self.module, self.resolver, 0)
+            return self._object(call.args[0], self.module, self.evaluator, 0)
         if method == "setdefault" and call.args:
-            key = self.resolver.resolve(call.args[0]).value
+            key = self.evaluator.resolve(call.args[0]).value
             if not isinstance(key, str):
                 return [(None, None)]
             return [(key, None)] if key in self.keys else []
@@ -168,22 +177,22 @@ class ConfigReader:
         return []
 
     def _mapping(
-        self, node: ast.AST, module: Module, resolver: Resolver
+        self, node: ast.AST, module: Module, evaluator: Evaluator
     ) -> list[tuple[str | None, Setting | None]]:
-        node, module, resolver = follow(node, module, resolver)
+        node, module, evaluator = follow(node, module, evaluator)
         if isinstance(node, ast.Dict):
             found: list[tuple[str | None, Setting | None]] = []
             for key, value in zip(node.keys, node.values, strict=False):
                 if key is None:
-                    found.extend(self._mapping(value, module, resolver))
+                    found.extend(self._mapping(value, module, evaluator))
                     continue
-                name = resolver.resolve(key).value
+                name = evaluator.resolve(key).value
                 if not isinstance(name, str):
                     found.append((None, None))
                 elif name in self.keys:
-                    found.append((name, Setting(resolver.resolve(value), value, module)))
+                    found.append((name, Setting(evaluator.resolve(value), value, module)))
             return found
-        value = resolver.resolve(node)
+        value = evaluator.resolve(node)
         if not isinstance(value.value, dict):
             return [(None, None)]
         return [
@@ -193,16 +202,16 @@ class ConfigReader:
         ]
 
     def _object(
-        self, node: ast.AST, module: Module, resolver: Resolver, depth: int
+        self, node: ast.AST, module: Module, evaluator: Evaluator, depth: int
     ) -> list[tuple[str | None, Setting | None]]:
         """The keys `from_object(node)` reads: upper-case attributes of a class or module."""
         if depth > MAX_FOLLOW:
             return [(None, None)]
-        source = object_source(node, module, resolver)
+        source = object_source(node, module, evaluator)
         if source is None:
             return [(None, None)]
         if source.mapping:
-            return self._mapping(node, module, resolver)
+            return self._mapping(node, module, evaluator)
         if source.cls is not None:
             return self._class(source.cls, source.module, depth)
         return self._constants(source.module)
@@ -210,20 +219,20 @@ class ConfigReader:
     def _class(
         self, cls: ast.ClassDef, module: Module, depth: int
     ) -> list[tuple[str | None, Setting | None]]:
-        resolver = self.resolver if module is self.module else Resolver(module)
+        evaluator = self.evaluator if module is self.module else Evaluator(module)
         found: list[tuple[str | None, Setting | None]] = []
         for base in class_bases(cls):
-            found.extend(self._object(base, module, resolver, depth + 1))
+            found.extend(self._object(base, module, evaluator, depth + 1))
         for key, value in class_settings(cls, self.keys):
-            setting = None if value is None else Setting(resolver.resolve(value), value, module)
+            setting = None if value is None else Setting(evaluator.resolve(value), value, module)
             found.append((key, setting))
         return found
 
     def _constants(self, module: Module) -> list[tuple[str | None, Setting | None]]:
-        resolver = self.resolver if module is self.module else Resolver(module)
+        evaluator = self.evaluator if module is self.module else Evaluator(module)
         return [
             (key, Setting(owner_resolver.resolve(expr), expr, owner))
-            for key, expr, owner, owner_resolver in module_constants(module, resolver, self.keys)
+            for key, expr, owner, owner_resolver in module_constants(module, evaluator, self.keys)
         ]
 
 
@@ -236,32 +245,21 @@ class ObjectSource:
     mapping: bool = False
 
 
-def object_source(node: ast.AST, module: Module, resolver: Resolver) -> ObjectSource | None:
+def object_source(node: ast.AST, module: Module, evaluator: Evaluator) -> ObjectSource | None:
     """Where the object `from_object(node)` is given is defined; None when it cannot be found."""
     if isinstance(node, ast.Name) and node.id == "__name__":
         return ObjectSource(module)
-    if isinstance(node, ast.Name):
-        cls = class_named(module, node.id)
-        if cls is not None:
-            return ObjectSource(module, cls)
-        if node.id in module.imports:
-            other = imported_module(module, node.id)
-            if other is not None:
-                return ObjectSource(other)
-            mod, attr, level = module.imports[node.id]
-            path = module.project.find_module(mod, module.path, level) if attr else None
-            owner = module.project.load(path) if path is not None else None
-            cls = class_named(owner, attr)
-            if owner is not None and cls is not None:
-                return ObjectSource(owner, cls)
-        return None
-    if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
-        other = imported_module(module, node.value.id)
-        cls = class_named(other, node.attr)
-        if other is not None and cls is not None:
-            return ObjectSource(other, cls)
-        return None
-    value = resolver.resolve(node)
+    if isinstance(node, (ast.Name, ast.Attribute)):
+        bound = evaluator.resolve(node).value
+        if isinstance(bound, ModuleRef):
+            return ObjectSource(bound.module)
+        if isinstance(bound, ClassRef):
+            return ObjectSource(bound.module, bound.node)
+        if isinstance(bound, Instance):
+            return ObjectSource(bound.cls.module, bound.cls.node)
+        if not isinstance(bound, (dict, str)):
+            return None
+    value = evaluator.resolve(node)
     if isinstance(value.value, dict):
         return ObjectSource(module, mapping=True)
     if isinstance(value.value, str):
@@ -306,31 +304,33 @@ def class_settings(
 
 
 def module_constants(
-    module: Module, resolver: Resolver, keys: Collection[str]
-) -> Iterator[tuple[str, ast.expr, Module, Resolver]]:
-    """The config keys a module binds: (key, expression, its module and a resolver of that)."""
+    module: Module, evaluator: Evaluator, keys: Collection[str]
+) -> Iterator[tuple[str, ast.expr, Module, Evaluator]]:
+    """The config keys a module binds: (key, expression, its module and a evaluator of that)."""
     for key in sorted(keys):
-        binding = resolver.lookup(key, None)
+        binding = evaluator.lookup(key, None)
         if binding is not None:
             expr, owner = binding
-            yield key, expr, owner, resolver if owner is module else Resolver(owner)
+            yield key, expr, owner, evaluator if owner is module else Evaluator(owner)
 
 
 # ------------------------------------------------------------------------------ shared helpers
 
 
-def follow(node: ast.AST, module: Module, resolver: Resolver) -> tuple[ast.AST, Module, Resolver]:
+def follow(
+    node: ast.AST, module: Module, evaluator: Evaluator
+) -> tuple[ast.AST, Module, Evaluator]:
     """Follow names to the expression they are bound to, so entries keep their own locations."""
     for _ in range(MAX_FOLLOW):
         if not isinstance(node, ast.Name):
             break
-        found = resolver.lookup(node.id, node)
+        found = evaluator.lookup(node.id, node)
         if found is None:
             break
         node, owner = found
         if owner is not module:
-            module, resolver = owner, Resolver(owner)
-    return node, module, resolver
+            module, evaluator = owner, Evaluator(owner)
+    return node, module, evaluator
 
 
 def route_decorator_below(
@@ -393,14 +393,9 @@ def class_named(module: Module | None, name: str | None) -> ast.ClassDef | None:
     return None
 
 
-def imported_module(module: Module, name: str) -> Module | None:
-    if name not in module.imports:
-        return None
-    mod, attr, level = module.imports[name]
-    dotted = f"{mod}.{attr}" if (attr and mod) else (attr or mod)
-    path = module.project.find_module(dotted, module.path, level)
-    other = module.project.load(path) if path is not None else None
-    return other if other is not module else None
+def imported_module(module: Module, name: str, use: ast.AST | None = None) -> Module | None:
+    """The project module a name is bound to where it is used."""
+    return Evaluator(module).module_named(name, use)
 
 
 def local_names(function: ast.FunctionDef | ast.AsyncFunctionDef) -> set[str]:
@@ -485,7 +480,7 @@ class Write(Protocol):
 
 
 class FlaskFamilyAdapter(Adapter):
-    """flask-cors and sanic-cors: what they share. Subclasses set `self.module`/`self.resolver` in
+    """flask-cors and sanic-cors: what they share. Subclasses set `self.module`/`self.evaluator` in
     `analyse`, find the calls and their option layers, and say what differs."""
 
     # the option names the library knows (others are ignored)
@@ -504,55 +499,55 @@ class FlaskFamilyAdapter(Adapter):
     echo_all_varies: ClassVar[bool]
 
     module: Module
-    resolver: Resolver
+    evaluator: Evaluator
 
     def probably_regex(self, text: str) -> bool:
         return not self.regex_hint.isdisjoint(text)
 
-    def _resolver_of(self, module: Module) -> Resolver:
-        return self.resolver if module is self.module else Resolver(module)
+    def _resolver_of(self, module: Module) -> Evaluator:
+        return self.evaluator if module is self.module else Evaluator(module)
 
     def _follow(
-        self, node: ast.AST, module: Module, resolver: Resolver
-    ) -> tuple[ast.AST, Module, Resolver]:
-        return follow(node, module, resolver)
+        self, node: ast.AST, module: Module, evaluator: Evaluator
+    ) -> tuple[ast.AST, Module, Evaluator]:
+        return follow(node, module, evaluator)
 
     # -- option layers --------------------------------------------------------------------------
-    def _call_layer(self, call: ast.Call, module: Module, resolver: Resolver) -> Layer:
+    def _call_layer(self, call: ast.Call, module: Module, evaluator: Evaluator) -> Layer:
         """The options passed to a call by keyword."""
         layer = Layer()
         for kw in call.keywords:
             if kw.arg is None:
-                spread = self._mapping(kw.value, module, resolver, {n: n for n in self.options})
+                spread = self._mapping(kw.value, module, evaluator, {n: n for n in self.options})
                 # an unknown `**spread` may hold any option but those passed by name (a duplicate
                 # keyword is a TypeError), which the merge keeps known
                 layer.everything |= spread.everything
                 layer.settings.update(spread.settings)
             elif kw.arg in self.options:
-                layer.settings[kw.arg] = Setting(resolver.resolve(kw.value), kw.value, module)
+                layer.settings[kw.arg] = Setting(evaluator.resolve(kw.value), kw.value, module)
         return layer
 
     def _mapping(
-        self, node: ast.AST, module: Module, resolver: Resolver, names: dict[str, str]
+        self, node: ast.AST, module: Module, evaluator: Evaluator, names: dict[str, str]
     ) -> Layer:
         """A dict of options (`names` maps its keys to option names; other keys are ignored)."""
-        node, module, resolver = self._follow(node, module, resolver)
+        node, module, evaluator = self._follow(node, module, evaluator)
         layer = Layer()
         if isinstance(node, ast.Dict):
             for key, value in zip(node.keys, node.values, strict=False):
                 if key is None:
-                    inner = self._mapping(value, module, resolver, names)
+                    inner = self._mapping(value, module, evaluator, names)
                     if inner.everything:
                         layer = Layer(everything=True)
                     layer.settings.update(inner.settings)
                     continue
-                name = resolver.resolve(key).value
+                name = evaluator.resolve(key).value
                 if not isinstance(name, str):
                     layer = Layer(everything=True)  # an unknown key may be any option
                 elif name in names:
-                    layer.settings[names[name]] = Setting(resolver.resolve(value), value, module)
+                    layer.settings[names[name]] = Setting(evaluator.resolve(value), value, module)
             return layer
-        value = resolver.resolve(node)
+        value = evaluator.resolve(node)
         if not isinstance(value.value, dict):
             return Layer(everything=True)
         for name, item in value.value.items():
@@ -572,7 +567,7 @@ class FlaskFamilyAdapter(Adapter):
         raise NotImplementedError
 
     def _is_blueprint(self, app: ast.AST) -> bool:
-        node, owner, _ = self._follow(app, self.module, self.resolver)
+        node, owner, _ = self._follow(app, self.module, self.evaluator)
         return isinstance(node, ast.Call) and owner.qualname(node.func).endswith("Blueprint")
 
     def _app_config(self, call: ast.Call, app: ast.AST) -> list[Layer]:
@@ -617,15 +612,15 @@ class FlaskFamilyAdapter(Adapter):
             return  # per-resource options could override anything
         spec = setting.value.value
         if isinstance(spec, dict):
-            node, module, resolver = self._follow(
+            node, module, evaluator = self._follow(
                 setting.node, setting.module, self._resolver_of(setting.module)
             )
             # (path pattern, where a default it causes is reported, that node's module, options)
             entries: list[tuple[object, ast.AST, Module, Layer]] = []
             if isinstance(node, ast.Dict) and all(k is not None for k in node.keys):
                 for key, value in zip(node.keys, node.values, strict=False):
-                    pattern = resolver.resolve(key).value if key is not None else UNKNOWN
-                    options = self._mapping(value, module, resolver, {n: n for n in self.options})
+                    pattern = evaluator.resolve(key).value if key is not None else UNKNOWN
+                    options = self._mapping(value, module, evaluator, {n: n for n in self.options})
                     entries.append((pattern, value, module, options))
             else:
                 for pattern, options in spec.items():
@@ -675,7 +670,7 @@ class FlaskFamilyAdapter(Adapter):
         allow_all, checks, count, fallback = origins
         policy.checks, policy.fallback = checks, fallback
         if fallback is None:
-            cond = module.branch_condition(call)
+            cond = branch_condition(module, call)
             if cond:
                 policy.fallback = Fallback("debug", cond, module.loc(call))
         literal_star = False
@@ -721,7 +716,7 @@ class FlaskFamilyAdapter(Adapter):
         the CORS301 fallback), or None when a pattern does not compile or the value fails."""
         if "origins" not in merged:  # the default, "*": every origin
             loc = default_module.loc(default_node)
-            cond = default_module.branch_condition(default_node)
+            cond = branch_condition(default_module, default_node)
             return loc, [], 1, Fallback("debug", cond, loc) if cond else None
         setting = merged["origins"]
         if setting is None or not setting.value.known:

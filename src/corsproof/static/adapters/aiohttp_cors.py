@@ -33,7 +33,7 @@ from corsproof.policy import CorsPolicy, Fallback, OriginCheck
 from corsproof.static._module import Module
 from corsproof.static.adapters._base import Adapter, argument, fallback_of, register_adapter
 from corsproof.static.adapters._flask_family import follow, local_names
-from corsproof.static.values import Resolver, Value
+from corsproof.static.semantic import Evaluator, Value, branch_condition
 
 FRAMEWORK = "aiohttp-cors"
 SETUP_NAMES = (
@@ -87,8 +87,8 @@ class AiohttpCors(Adapter):
     name = FRAMEWORK
     prefilter = re.compile(rb"aiohttp_cors")
 
-    def analyse(self, module: Module, resolver: Resolver) -> Iterator[CorsPolicy]:
-        self.module, self.resolver = module, resolver
+    def analyse(self, module: Module, evaluator: Evaluator) -> Iterator[CorsPolicy]:
+        self.module, self.evaluator = module, evaluator
         for node in ast.walk(module.tree):
             if isinstance(node, ast.Call) and module.qualname(node.func) in SETUP_NAMES:
                 try:
@@ -117,7 +117,7 @@ class AiohttpCors(Adapter):
             config = argument(add, "config", 1)
             route = self._mapping(config) if config is not None else None
             routes.append((add, route if config is None or route else Mapping(complete=False)))
-        debug = module.branch_condition(call)
+        debug = branch_condition(module, call)
         policies: list[CorsPolicy] = []
         # the defaults answer an origin for a route whose own (known) mapping does not name it
         for entry in defaults.entries:
@@ -170,36 +170,36 @@ class AiohttpCors(Adapter):
 
     # -- mappings and options -------------------------------------------------------------------
     def _mapping(
-        self, node: ast.AST, module: Module | None = None, resolver: Resolver | None = None
+        self, node: ast.AST, module: Module | None = None, evaluator: Evaluator | None = None
     ) -> Mapping | None:
         """The origin mapping as written; None when it cannot be read at all."""
-        node, module, resolver = follow(node, module or self.module, resolver or self.resolver)
+        node, module, evaluator = follow(node, module or self.module, evaluator or self.evaluator)
         if isinstance(node, ast.Constant) and node.value is None:
             return Mapping(node=node, module=module)
         if isinstance(node, ast.Dict):
             mapping = Mapping(node=node, module=module)
             for key, value in zip(node.keys, node.values, strict=False):
                 if key is None:
-                    inner = self._mapping(value, module, resolver)
+                    inner = self._mapping(value, module, evaluator)
                     if inner is None:
                         mapping.complete = False
                     else:
                         mapping.entries.extend(inner.entries)
                         mapping.complete &= inner.complete
                     continue
-                resolved = resolver.resolve(key)
+                resolved = evaluator.resolve(key)
                 if resolved.known and not isinstance(resolved.value, str):
                     raise Broken  # "Origin must be string"
-                options = self._options(value, module, resolver)
+                options = self._options(value, module, evaluator)
                 mapping.entries.append(Entry(resolved, key, module, options))
             return mapping
-        value = resolver.resolve(node)
+        value = evaluator.resolve(node)
         if value.known and value.value is not None and not isinstance(value.value, dict):
             raise Broken  # "Config must be mapping"
         return None
 
-    def _options(self, node: ast.AST, module: Module, resolver: Resolver) -> Options:
-        node, module, resolver = follow(node, module, resolver)
+    def _options(self, node: ast.AST, module: Module, evaluator: Evaluator) -> Options:
+        node, module, evaluator = follow(node, module, evaluator)
         if isinstance(node, ast.Call) and module.qualname(node.func) in OPTIONS_NAMES:
             if node.args:
                 raise Broken  # keyword-only
@@ -210,28 +210,28 @@ class AiohttpCors(Adapter):
                 if kw.arg not in RESOURCE_OPTIONS:
                     raise Broken
                 items[kw.arg] = kw.value
-            return self._read(items, module, resolver)
+            return self._read(items, module, evaluator)
         if isinstance(node, ast.Dict):
             items = {}
             for key, value in zip(node.keys, node.values, strict=False):
-                name = resolver.resolve(key).value if key is not None else None
+                name = evaluator.resolve(key).value if key is not None else None
                 if not isinstance(name, str):
                     return Options()
                 if name not in MAPPING_OPTIONS:
                     raise Broken  # "Unexpected keywords in resource options"
                 items[name] = value
-            return self._read(items, module, resolver)
+            return self._read(items, module, evaluator)
         return Options()
 
-    def _read(self, items: dict[str, ast.AST], module: Module, resolver: Resolver) -> Options:
+    def _read(self, items: dict[str, ast.AST], module: Module, evaluator: Evaluator) -> Options:
         options = Options()
         for name, node in items.items():
-            value = resolver.resolve(node)
+            value = evaluator.resolve(node)
             if not value.known:
                 continue
             raw = value.value
             loc = module.loc(node)
-            written, _, _ = follow(node, module, resolver)
+            written, _, _ = follow(node, module, evaluator)
             if name == "allow_credentials":
                 if not isinstance(raw, bool):
                     raise Broken

@@ -35,7 +35,7 @@ from corsproof.findings import Location
 from corsproof.policy import CorsPolicy, Fallback, OriginCheck
 from corsproof.static._module import Module
 from corsproof.static.adapters._base import Adapter, argument, fallback_of, register_adapter
-from corsproof.static.values import Regex, Resolver, Value
+from corsproof.static.semantic import Evaluator, Regex, Value
 
 FRAMEWORK = "cherrypy-cors"
 _EXPOSE_POSITIONS = {"allow_credentials": 0, "expose_headers": 1, "origins": 2}
@@ -70,7 +70,7 @@ class CherrypyCors(Adapter):
     # the decorators, calls and configuration keys all live in CherryPy code
     prefilter = re.compile(rb"cherrypy")
 
-    def analyse(self, module: Module, resolver: Resolver) -> Iterator[CorsPolicy]:
+    def analyse(self, module: Module, evaluator: Evaluator) -> Iterator[CorsPolicy]:
         if "cherrypy_cors" not in module.source and "cors." not in module.source:
             return
         configured = "cors." in module.source  # configuration keys may be written here
@@ -80,7 +80,7 @@ class CherrypyCors(Adapter):
                 if qual in ("cherrypy_cors.expose", "cherrypy_cors.tools.expose"):
                     positional = qual == "cherrypy_cors.expose"
                     options = {
-                        name: _Option(arg, resolver.resolve(arg))
+                        name: _Option(arg, evaluator.resolve(arg))
                         for name, position in _EXPOSE_POSITIONS.items()
                         if (arg := argument(node, name, position if positional else None))
                         is not None
@@ -93,25 +93,25 @@ class CherrypyCors(Adapter):
                     options = (
                         {}
                         if arg is None
-                        else {"expose_headers": _Option(arg, resolver.resolve(arg))}
+                        else {"expose_headers": _Option(arg, evaluator.resolve(arg))}
                     )
                     yield self._public(module, node, options)
             elif configured and isinstance(node, ast.Dict):
-                yield from self._config(module, resolver, node)
+                yield from self._config(module, evaluator, node)
 
     # -- configuration dictionaries -------------------------------------------------------------
-    def _keys(self, resolver: Resolver, node: ast.Dict) -> dict[str, _Option]:
+    def _keys(self, evaluator: Evaluator, node: ast.Dict) -> dict[str, _Option]:
         found: dict[str, _Option] = {}
         for key, value in zip(node.keys, node.values, strict=True):
             if key is None:
                 continue
-            name = resolver.resolve(key).value
+            name = evaluator.resolve(key).value
             if isinstance(name, str) and name.startswith("cors."):
-                found[name] = _Option(value, resolver.resolve(value))
+                found[name] = _Option(value, evaluator.resolve(value))
         return found
 
-    def _config(self, module: Module, resolver: Resolver, node: ast.Dict) -> Iterator[CorsPolicy]:
-        own = self._keys(resolver, node)
+    def _config(self, module: Module, evaluator: Evaluator, node: ast.Dict) -> Iterator[CorsPolicy]:
+        own = self._keys(evaluator, node)
         if not own:
             return
         # the sections above this one in the same `{path: {...}}` configuration
@@ -119,7 +119,7 @@ class CherrypyCors(Adapter):
         siblings: list[ast.AST] = []  # the other sections of the same `{path: {...}}` configuration
         parent = module.parents.get(node)
         if isinstance(parent, ast.Dict) and node in parent.values:
-            path = _section_path(resolver.resolve(parent.keys[parent.values.index(node)]).value)
+            path = _section_path(evaluator.resolve(parent.keys[parent.values.index(node)]).value)
             if path is not None:
                 sections = [
                     (p, value)
@@ -127,11 +127,11 @@ class CherrypyCors(Adapter):
                     if key is not None
                     and isinstance(value, ast.Dict)
                     and value is not node
-                    and (p := _section_path(resolver.resolve(key).value)) is not None
+                    and (p := _section_path(evaluator.resolve(key).value)) is not None
                     and _is_ancestor(p, path)
                 ]
                 chain = [
-                    self._keys(resolver, v) for _, v in sorted(sections, key=lambda s: len(s[0]))
+                    self._keys(evaluator, v) for _, v in sorted(sections, key=lambda s: len(s[0]))
                 ]
                 siblings = list(parent.values)
         merged: dict[str, _Option] = {}
@@ -153,12 +153,12 @@ class CherrypyCors(Adapter):
                 yield self._public(module, anchor, options, enabled)
                 continue
             unknown = "origins" not in options and self._origins_elsewhere(
-                module, resolver, [node, *siblings]
+                module, evaluator, [node, *siblings]
             )
             yield from self._expose(module, anchor, options, module.loc(anchor), unknown, enabled)
 
     def _origins_elsewhere(
-        self, module: Module, resolver: Resolver, excluded: list[ast.AST]
+        self, module: Module, evaluator: Evaluator, excluded: list[ast.AST]
     ) -> bool:
         """Another configuration in the module sets `cors.expose.origins` (sections of the same
         path configuration that are not above this one never apply to it)."""
@@ -166,7 +166,7 @@ class CherrypyCors(Adapter):
             if (
                 isinstance(node, ast.Dict)
                 and not any(node is other for other in excluded)
-                and "cors.expose.origins" in self._keys(resolver, node)
+                and "cors.expose.origins" in self._keys(evaluator, node)
             ):
                 return True
         return False

@@ -38,7 +38,7 @@ from corsproof.findings import Location
 from corsproof.policy import CorsPolicy, Fallback, OriginCheck
 from corsproof.static._module import Module
 from corsproof.static.adapters._base import Adapter, has_star, register_adapter, string_items
-from corsproof.static.values import Regex, Resolver, Value, is_debug_expr
+from corsproof.static.semantic import Evaluator, Regex, Value, branch_condition, is_debug_expr
 
 FRAMEWORK = "django-cors-headers"
 CORS_MIDDLEWARE = "corsheaders.middleware.CorsMiddleware"
@@ -162,12 +162,12 @@ class DjangoCorsHeaders(Adapter):
     name = "django-cors-headers"
     prefilter = re.compile(_SETTINGS_LEAF + rb"|CORS_|corsheaders")
 
-    def analyse(self, module: Module, resolver: Resolver) -> Iterator[CorsPolicy]:
+    def analyse(self, module: Module, evaluator: Evaluator) -> Iterator[CorsPolicy]:
         chain = _chain(module)
         names = set().union(*(_assigned_names(m) for m in chain))
         if not names & (_DJANGO_NAMES | _OWN_SETTINGS) or not _is_django(module, chain, names):
             return
-        settings = _SettingsModule(module, resolver, chain, sorted(names & _SETTINGS))
+        settings = _SettingsModule(module, evaluator, chain, sorted(names & _SETTINGS))
         if settings.configured or settings.installed():
             yield from settings.policies()
 
@@ -176,12 +176,12 @@ class _SettingsModule:
     def __init__(
         self,
         module: Module,
-        resolver: Resolver,
+        evaluator: Evaluator,
         chain: list[Module],
         configured: list[str],
     ) -> None:
         self.module = module
-        self.resolver = resolver
+        self.evaluator = evaluator
         self.chain = chain
         self.configured = configured
         self.development = {m.path: _development(m) for m in chain}
@@ -190,17 +190,14 @@ class _SettingsModule:
     def lookup(self, name: str) -> tuple[ast.expr, Module] | None:
         """Where `name` is bound: in the module, its star-imported bases, or a module it is
         imported from by name (`from .cors import CORS_ALLOWED_ORIGINS`)."""
-        binding = self.resolver.lookup(name, None)
+        binding = self.evaluator.lookup(name, None)
         if binding is not None:
             return binding
         for module in self.chain:
-            if name not in module.imports:
-                continue
-            source, attr, level = module.imports[name]
-            path = module.project.find_module(source, module.path, level) if attr else None
-            other = module.project.load(path) if path is not None else None
-            if other is not None and other is not module and attr is not None:
-                return Resolver(other).lookup(attr, None)
+            if module is not self.module:
+                binding = Evaluator(module).lookup(name, None)
+                if binding is not None:
+                    return binding
         return None
 
     def installed(self) -> bool:
@@ -208,7 +205,7 @@ class _SettingsModule:
         binding = self.lookup("INSTALLED_APPS")
         if binding is None:
             return False
-        value = Resolver(binding[1]).resolve(binding[0])
+        value = Evaluator(binding[1]).resolve(binding[0])
         return any(
             app == "corsheaders" or app.startswith("corsheaders.") for app in string_items(value)
         )
@@ -218,11 +215,11 @@ class _SettingsModule:
         if binding is None:
             return None
         expr, owner = binding
-        value = (self.resolver if owner is self.module else Resolver(owner)).resolve(expr)
+        value = (self.evaluator if owner is self.module else Evaluator(owner)).resolve(expr)
         if name in _BOOLEAN and _is_debug_flag(owner, expr):
             # CORS_ALLOW_ALL_ORIGINS = DEBUG: on exactly when debugging
             return _Setting(name, expr, owner, Value(True), owner.text(expr), None)
-        debug = value.debug or owner.branch_condition(expr) or self.development.get(owner.path)
+        debug = value.debug or branch_condition(owner, expr) or self.development.get(owner.path)
         return _Setting(name, expr, owner, value, debug, value.env)
 
     def pick(self, names: tuple[str, str]) -> tuple[_Setting | None, _Setting | None]:
@@ -431,9 +428,9 @@ class _Middleware:
         if binding is None:
             return
         expr, owner = binding
-        if owner.branch_condition(expr):
+        if branch_condition(owner, expr):
             return
-        value = Resolver(owner).resolve(expr)
+        value = Evaluator(owner).resolve(expr)
         if not isinstance(value.value, (list, tuple)) or value.env is not None:
             return
         items = list(value.value)
@@ -506,7 +503,7 @@ def _module_statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
 
 def _assigned_names(module: Module) -> set[str]:
     """Names bound at module level: assigned (also in if/try blocks) or imported by name."""
-    names: set[str] = set(module.imports)
+    names: set[str] = set(module.semantic.module_scope.bindings)
     for stmt in _module_statements(module.tree.body):
         targets: list[ast.expr] = []
         if isinstance(stmt, ast.Assign):
@@ -589,7 +586,7 @@ def _elements(
     if depth > 20:
         return None
     if isinstance(expr, (ast.List, ast.Tuple, ast.Set)):
-        resolver = Resolver(owner)
+        evaluator = Evaluator(owner)
         out: list[tuple[Any, ast.AST, Module]] = []
         for elt in expr.elts:
             if isinstance(elt, ast.Starred):
@@ -598,14 +595,14 @@ def _elements(
                     return None
                 out.extend(inner)
             else:
-                out.append((resolver.resolve(elt).value, elt, owner))
+                out.append((evaluator.resolve(elt).value, elt, owner))
         return out
     if isinstance(expr, ast.BinOp) and isinstance(expr.op, ast.Add):
         left = _elements(expr.left, owner, depth + 1)
         right = _elements(expr.right, owner, depth + 1)
         return None if left is None or right is None else left + right
     if isinstance(expr, ast.Name):
-        binding = Resolver(owner).lookup(expr.id, expr)
+        binding = Evaluator(owner).lookup(expr.id, expr)
         if binding is not None:
             return _elements(binding[0], binding[1], depth + 1)
     return None

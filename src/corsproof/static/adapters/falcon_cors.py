@@ -27,7 +27,7 @@ from corsproof.findings import Location
 from corsproof.policy import CorsPolicy, OriginCheck
 from corsproof.static._module import Module
 from corsproof.static.adapters._base import Adapter, argument, fallback_of, register_adapter
-from corsproof.static.values import UNKNOWN, Resolver, Value
+from corsproof.static.semantic import UNKNOWN, Evaluator, Value
 
 FRAMEWORK = "falcon"
 _APPS = ("falcon.App", "falcon.API", "falcon.app.App", "falcon.asgi.App", "falcon.asgi.app.App")
@@ -67,7 +67,7 @@ class FalconCors(Adapter):
     name = "falcon"
     prefilter = re.compile(rb"cors_enable|CORSMiddleware")
 
-    def analyse(self, module: Module, resolver: Resolver) -> Iterator[CorsPolicy]:
+    def analyse(self, module: Module, evaluator: Evaluator) -> Iterator[CorsPolicy]:
         # CORSMiddleware(...) passed to an App that also sets cors_enable
         refused: set[ast.AST] = set()
         apps: list[tuple[ast.Call, ast.expr]] = []
@@ -79,7 +79,7 @@ class FalconCors(Adapter):
             flag = argument(node, "cors_enable", _APP_POSITIONS["cors_enable"])
             if flag is None:
                 continue
-            enabled = resolver.resolve(flag)
+            enabled = evaluator.resolve(flag)
             if not (enabled.known and enabled.value):
                 continue
             listed = argument(node, "middleware", _APP_POSITIONS["middleware"])
@@ -96,7 +96,7 @@ class FalconCors(Adapter):
             policy = CorsPolicy(framework=FRAMEWORK, loc=module.loc(call))
             policy.any_origin = module.loc(flag)
             policy.any_echo = policy.echo_with_credentials = False
-            policy.fallback = fallback_of(module, resolver.resolve(flag), flag)
+            policy.fallback = fallback_of(module, evaluator.resolve(flag), flag)
             yield policy
         for node in ast.walk(module.tree):
             if (
@@ -105,22 +105,22 @@ class FalconCors(Adapter):
                 and module.qualname(node.func) in _MIDDLEWARE
                 and not _unpacked(node)
             ):
-                yield from self._middleware(module, resolver, node)
+                yield from self._middleware(module, evaluator, node)
 
     def _middleware(
-        self, module: Module, resolver: Resolver, call: ast.Call
+        self, module: Module, evaluator: Evaluator, call: ast.Call
     ) -> Iterator[CorsPolicy]:
         def option(name: str) -> ast.expr | None:
             return argument(call, name, _POSITIONS[name])
 
         origins_node = option("allow_origins")
-        origins = resolver.resolve(origins_node) if origins_node is not None else Value("*")
+        origins = evaluator.resolve(origins_node) if origins_node is not None else Value("*")
         allow_all = origins.value == "*"
         allowed = None if allow_all else _origin_set(origins)
         if not allow_all and origins.known and allowed is None:
             return  # raises at start-up
         credentials_node = option("allow_credentials")
-        credentials = resolver.resolve(credentials_node)
+        credentials = evaluator.resolve(credentials_node)
         if credentials.value is UNKNOWN:
             credentials_all, with_credentials = False, []  # unknown: claim no credentials
         elif credentials.value is None:
@@ -186,12 +186,12 @@ class FalconCors(Adapter):
         first = policies[0]
         network = option("allow_private_network")
         if network is not None:
-            value = resolver.resolve(network)
+            value = evaluator.resolve(network)
             if value.known and value.value:
                 first.private_network = module.loc(network)
         expose_node = option("expose_headers")
         if expose_node is not None:
-            expose = resolver.resolve(expose_node)
+            expose = evaluator.resolve(expose_node)
             names: list[str] | None = None
             if isinstance(expose.value, str):
                 names = [part.strip() for part in expose.value.split(",")]

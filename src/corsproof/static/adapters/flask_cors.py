@@ -49,7 +49,7 @@ from corsproof.static.adapters._flask_family import (
     object_source,
     route_decorator_below,
 )
-from corsproof.static.values import Resolver
+from corsproof.static.semantic import Evaluator
 
 FRAMEWORK = "flask-cors"
 CORS_NAMES = ("flask_cors.CORS", "flask_cors.extension.CORS")
@@ -84,9 +84,9 @@ class FlaskCors(FlaskFamilyAdapter):
     unknown_wildcard_echoes = False
     echo_all_varies = True  # an echo of every origin needs `Vary: Origin` too
 
-    def analyse(self, module: Module, resolver: Resolver) -> Iterator[CorsPolicy]:
+    def analyse(self, module: Module, evaluator: Evaluator) -> Iterator[CorsPolicy]:
         self.module = module
-        self.resolver = resolver
+        self.evaluator = evaluator
         self.star = any(
             isinstance(node, ast.ImportFrom)
             and (node.module or "").startswith("flask_cors")
@@ -101,7 +101,7 @@ class FlaskCors(FlaskFamilyAdapter):
                 app = argument(node, "app", 0)
                 if app is None or (isinstance(app, ast.Constant) and app.value is None):
                     continue  # `cors = CORS(...)`: configured by `cors.init_app(app)`
-                layers = [*self._app_config(node, app), self._call_layer(node, module, resolver)]
+                layers = [*self._app_config(node, app), self._call_layer(node, module, evaluator)]
                 yield from self._policies(node, layers)
             elif isinstance(node.func, ast.Attribute) and node.func.attr == "init_app":
                 ctor = self._constructor(node.func.value)
@@ -112,11 +112,14 @@ class FlaskCors(FlaskFamilyAdapter):
                 layers = [
                     *self._app_config(node, app),
                     self._call_layer(call, owner, owner_resolver),
-                    self._call_layer(node, module, resolver),
+                    self._call_layer(node, module, evaluator),
                 ]
                 yield from self._policies(node, layers)
             elif self._is(node.func, CROSS_ORIGIN_NAMES, "cross_origin") and self._effective(node):
-                layers = [*(w.layer for w in self.writes), self._call_layer(node, module, resolver)]
+                layers = [
+                    *(w.layer for w in self.writes),
+                    self._call_layer(node, module, evaluator),
+                ]
                 yield from self._policies(node, layers, resources=False)
 
     def _is(self, func: ast.AST, names: tuple[str, ...], bare: str) -> bool:
@@ -137,9 +140,9 @@ class FlaskCors(FlaskFamilyAdapter):
         return not call.args
 
     # -- init_app -------------------------------------------------------------------------------
-    def _constructor(self, target: ast.AST) -> tuple[ast.Call, Module, Resolver] | None:
+    def _constructor(self, target: ast.AST) -> tuple[ast.Call, Module, Evaluator] | None:
         """The `CORS(...)` call a name (or an imported module's attribute) is bound to."""
-        binding = self._binding(self.module, self.resolver, target)
+        binding = self._binding(self.module, self.evaluator, target)
         if binding is None:
             return None
         expr, owner = binding
@@ -148,53 +151,42 @@ class FlaskCors(FlaskFamilyAdapter):
         qual = owner.qualname(expr.func)
         if qual not in CORS_NAMES and not (self.star and owner is self.module and qual == "CORS"):
             return None
-        resolver = self.resolver if owner is self.module else Resolver(owner)
-        return expr, owner, resolver
+        evaluator = self.evaluator if owner is self.module else Evaluator(owner)
+        return expr, owner, evaluator
 
     def _binding(
-        self, module: Module, resolver: Resolver, target: ast.AST
+        self, module: Module, evaluator: Evaluator, target: ast.AST
     ) -> tuple[ast.expr, Module] | None:
         """What a name is bound to, an imported name (`from .ext import cors`) or an imported
         module's attribute (`ext.cors`) too."""
-        project = module.project
         if isinstance(target, ast.Name):
-            found = resolver.lookup(target.id, target)
-            if found is not None:
-                return found
-            if target.id in module.imports:
-                mod, attr, level = module.imports[target.id]
-                if attr is not None:
-                    path = project.find_module(mod, module.path, level)
-                    other = project.load(path) if path is not None else None
-                    if other is not None and other is not module:
-                        return Resolver(other).lookup(attr, None)
-            return None
+            return evaluator.lookup(target.id, target)
         if isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name):
-            other = imported_module(module, target.value.id)
+            other = imported_module(module, target.value.id, target)
             if other is not None:
-                return Resolver(other).lookup(target.attr, None)
+                return Evaluator(other).lookup(target.attr, None)
         return None
 
     def _follow(
-        self, node: ast.AST, module: Module, resolver: Resolver
-    ) -> tuple[ast.AST, Module, Resolver]:
+        self, node: ast.AST, module: Module, evaluator: Evaluator
+    ) -> tuple[ast.AST, Module, Evaluator]:
         """Follow names (imported ones too) to the literal they are bound to, so entries keep
         their own locations."""
         for _ in range(MAX_FOLLOW):
             if not isinstance(node, ast.Name):
                 break
-            found = self._binding(module, resolver, node)
+            found = self._binding(module, evaluator, node)
             if found is None:
                 break
             node, owner = found
             if owner is not module:
-                module, resolver = owner, Resolver(owner)
-        return node, module, resolver
+                module, evaluator = owner, Evaluator(owner)
+        return node, module, evaluator
 
     def _is_blueprint(self, app: ast.AST) -> bool:
         if isinstance(app, ast.Call):
             return self.module.qualname(app.func).endswith("Blueprint")
-        binding = self._binding(self.module, self.resolver, app)
+        binding = self._binding(self.module, self.evaluator, app)
         if binding is None:
             return False
         expr, owner = binding
@@ -209,7 +201,7 @@ class FlaskCors(FlaskFamilyAdapter):
 
     def _config_writes(self) -> list[ConfigWrite]:
         """Every write of a `CORS_*` key to some `<owner>.config` in the module, in source order."""
-        module, resolver = self.module, self.resolver
+        module, evaluator = self.module, self.evaluator
         writes: list[ConfigWrite] = []
         for node in ast.walk(module.tree):
             if isinstance(node, ast.Assign):
@@ -219,11 +211,11 @@ class FlaskCors(FlaskFamilyAdapter):
                     )
                     if owner is None or not isinstance(target, ast.Subscript):
                         continue
-                    key = resolver.resolve(target.slice).value
+                    key = evaluator.resolve(target.slice).value
                     if not isinstance(key, str):
                         writes.append(ConfigWrite(module.text(owner), node, Layer(everything=True)))
                     elif key in CONFIG_KEYS:
-                        layer = self._config_entry(key, node.value, module, resolver)
+                        layer = self._config_entry(key, node.value, module, evaluator)
                         writes.append(ConfigWrite(module.text(owner), node, layer))
             elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
                 owner = config_owner(node.func.value)
@@ -235,34 +227,34 @@ class FlaskCors(FlaskFamilyAdapter):
         writes.sort(key=lambda w: (getattr(w.stmt, "lineno", 0), getattr(w.stmt, "col_offset", 0)))
         return writes
 
-    def _config_entry(self, key: str, node: ast.AST, module: Module, resolver: Resolver) -> Layer:
-        value = resolver.resolve(node)
+    def _config_entry(self, key: str, node: ast.AST, module: Module, evaluator: Evaluator) -> Layer:
+        value = evaluator.resolve(node)
         if value.known and value.value is None:
             return Layer()  # flask-cors skips config values of None
         return Layer({CONFIG_KEYS[key]: Setting(value, node, module)})
 
     def _config_call(self, call: ast.Call) -> Layer | None:
-        module, resolver = self.module, self.resolver
+        module, evaluator = self.module, self.evaluator
         method = call.func.attr if isinstance(call.func, ast.Attribute) else ""
         if method in ("update", "from_mapping"):
             layer = Layer()
             for arg in call.args[:1]:
-                layer = self._mapping(arg, module, resolver, CONFIG_KEYS)
+                layer = self._mapping(arg, module, evaluator, CONFIG_KEYS)
             for kw in call.keywords:
                 if kw.arg is None:
-                    spread = self._mapping(kw.value, module, resolver, CONFIG_KEYS)
+                    spread = self._mapping(kw.value, module, evaluator, CONFIG_KEYS)
                     if spread.everything:
                         layer = Layer(everything=True)
                     layer.settings.update(spread.settings)
                 elif kw.arg in CONFIG_KEYS:
                     layer.settings.update(
-                        self._config_entry(kw.arg, kw.value, module, resolver).settings
+                        self._config_entry(kw.arg, kw.value, module, evaluator).settings
                     )
             return _skip_none(layer)
         if method == "from_object" and call.args:
-            return _skip_none(self._object(call.args[0], module, resolver, 0))
+            return _skip_none(self._object(call.args[0], module, evaluator, 0))
         if method == "setdefault" and call.args:
-            key = resolver.resolve(call.args[0]).value
+            key = evaluator.resolve(call.args[0]).value
             if not isinstance(key, str):
                 return Layer(everything=True)
             return Layer({CONFIG_KEYS[key]: None}) if key in CONFIG_KEYS else None
@@ -270,11 +262,11 @@ class FlaskCors(FlaskFamilyAdapter):
             return Layer(everything=True)
         return None
 
-    def _object(self, node: ast.AST, module: Module, resolver: Resolver, depth: int) -> Layer:
+    def _object(self, node: ast.AST, module: Module, evaluator: Evaluator, depth: int) -> Layer:
         """The `CORS_*` attributes `config.from_object(node)` reads: a class or a module."""
         if depth > MAX_FOLLOW:
             return Layer(everything=True)
-        source = object_source(node, module, resolver)
+        source = object_source(node, module, evaluator)
         if source is None or source.mapping:
             return Layer(everything=True)  # (a dict has no `CORS_*` attributes: not modelled)
         if source.cls is not None:
@@ -282,10 +274,10 @@ class FlaskCors(FlaskFamilyAdapter):
         return self._module_constants(source.module)
 
     def _class(self, cls: ast.ClassDef, module: Module, depth: int) -> Layer:
-        resolver = self._resolver_of(module)
+        evaluator = self._resolver_of(module)
         layer = Layer()
         for base in class_bases(cls):
-            inherited = self._object(base, module, resolver, depth + 1)
+            inherited = self._object(base, module, evaluator, depth + 1)
             if inherited.everything:
                 layer = Layer(everything=True)
             layer.settings.update(inherited.settings)
@@ -293,15 +285,15 @@ class FlaskCors(FlaskFamilyAdapter):
             if value is None:
                 layer.settings[CONFIG_KEYS[key]] = None  # set in a branch: may or may not hold
             else:
-                layer.settings.update(self._config_entry(key, value, module, resolver).settings)
+                layer.settings.update(self._config_entry(key, value, module, evaluator).settings)
         return layer
 
     def _module_constants(self, module: Module) -> Layer:
         layer = Layer()
-        for key, expr, owner, resolver in module_constants(
+        for key, expr, owner, evaluator in module_constants(
             module, self._resolver_of(module), CONFIG_KEYS
         ):
-            layer.settings.update(self._config_entry(key, expr, owner, resolver).settings)
+            layer.settings.update(self._config_entry(key, expr, owner, evaluator).settings)
         return layer
 
 

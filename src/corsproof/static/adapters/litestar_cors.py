@@ -26,7 +26,7 @@ from collections.abc import Iterator
 from corsproof.policy import CorsPolicy, OriginCheck
 from corsproof.static._module import Module
 from corsproof.static.adapters._base import Adapter, argument, fallback_of, register_adapter
-from corsproof.static.values import Regex, Resolver, Value
+from corsproof.static.semantic import Evaluator, Regex, Value
 
 FRAMEWORK = "litestar"
 _CONFIGS = ("litestar.config.cors.CORSConfig", "litestar.config.CORSConfig")
@@ -69,18 +69,18 @@ class LitestarCors(Adapter):
     name = "litestar"
     prefilter = re.compile(rb"CORSConfig")
 
-    def analyse(self, module: Module, resolver: Resolver) -> Iterator[CorsPolicy]:
+    def analyse(self, module: Module, evaluator: Evaluator) -> Iterator[CorsPolicy]:
         for node in ast.walk(module.tree):
             if (
                 isinstance(node, ast.Call)
                 and module.qualname(node.func) in _CONFIGS
                 and not _unpacked(node)
             ):
-                policy = self._policy(module, resolver, node)
+                policy = self._policy(module, evaluator, node)
                 if policy is not None:
                     yield policy
 
-    def _policy(self, module: Module, resolver: Resolver, call: ast.Call) -> CorsPolicy | None:
+    def _policy(self, module: Module, evaluator: Evaluator, call: ast.Call) -> CorsPolicy | None:
         def option(name: str) -> ast.expr | None:
             return argument(call, name, _POSITIONS[name])
 
@@ -89,7 +89,7 @@ class LitestarCors(Adapter):
         policy.any_echo = False
         policy.echo_with_credentials = True
         origins_node = option("allow_origins")
-        origins = resolver.resolve(origins_node) if origins_node is not None else Value(["*"])
+        origins = evaluator.resolve(origins_node) if origins_node is not None else Value(["*"])
         if origins_node is None:
             policy.fallback = fallback_of(module, Value(None), call)
         else:
@@ -127,7 +127,7 @@ class LitestarCors(Adapter):
                 parts = None
             regex_node = option("allow_origin_regex")
             if regex_node is not None:
-                regex = resolver.resolve(regex_node)
+                regex = evaluator.resolve(regex_node)
                 if isinstance(regex.value, str) and regex.value:
                     if parts is not None:
                         parts.append(regex.value)
@@ -151,16 +151,16 @@ class LitestarCors(Adapter):
                     return None  # every request with an Origin fails
         credentials = option("allow_credentials")
         if credentials is not None:
-            value = resolver.resolve(credentials)
+            value = evaluator.resolve(credentials)
             if value.known and value.value:
                 policy.credentials = module.loc(credentials)
         for name, attr in (("allow_methods", "any_method"), ("allow_headers", "any_header")):
             node = option(name)
-            if node is not None and _star(resolver.resolve(node)):
+            if node is not None and _star(evaluator.resolve(node)):
                 setattr(policy, attr, module.loc(node))
         expose = option("expose_headers")
         if expose is not None:
-            value = resolver.resolve(expose)
+            value = evaluator.resolve(expose)
             if isinstance(value.value, (list, tuple)):  # a string is joined character by character
                 policy.expose_headers = tuple(
                     v.strip() for v in value.value if isinstance(v, str) and v.strip()

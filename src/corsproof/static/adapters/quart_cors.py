@@ -43,7 +43,7 @@ from corsproof.static.adapters._flask_family import (
     route_decorator_below,
     valid_regex,
 )
-from corsproof.static.values import Regex, Resolver, Value
+from corsproof.static.semantic import Evaluator, Regex, Value, branch_condition
 
 FRAMEWORK = "quart-cors"
 CORS_NAMES = ("quart_cors.cors",)
@@ -73,8 +73,8 @@ class QuartCors(Adapter):
     name = FRAMEWORK
     prefilter = re.compile(rb"quart_cors")
 
-    def analyse(self, module: Module, resolver: Resolver) -> Iterator[CorsPolicy]:
-        self.module, self.resolver = module, resolver
+    def analyse(self, module: Module, evaluator: Evaluator) -> Iterator[CorsPolicy]:
+        self.module, self.evaluator = module, evaluator
         self.config: ConfigReader | None = None
         for node in ast.walk(module.tree):
             if not isinstance(node, ast.Call):
@@ -107,7 +107,7 @@ class QuartCors(Adapter):
         found: dict[str, Setting | None] = {}
         for kw in call.keywords:
             if kw.arg is None:
-                spread = self.resolver.resolve(kw.value)
+                spread = self.evaluator.resolve(kw.value)
                 if not isinstance(spread.value, dict):
                     # may hold any option but those passed by name (a duplicate is a TypeError)
                     named = {k.arg for k in call.keywords if k.arg is not None}
@@ -122,13 +122,13 @@ class QuartCors(Adapter):
             elif kw.arg not in allowed:
                 return None  # TypeError: unexpected keyword argument
             else:
-                found[kw.arg] = Setting(self.resolver.resolve(kw.value), kw.value, self.module)
+                found[kw.arg] = Setting(self.evaluator.resolve(kw.value), kw.value, self.module)
         return found
 
     def _config(self, name: str) -> Option:
         """The value `app.config["QUART_CORS_<NAME>"]` has when requests arrive."""
         if self.config is None:
-            self.config = ConfigReader(self.module, self.resolver, CONFIG_KEYS)
+            self.config = ConfigReader(self.module, self.evaluator, CONFIG_KEYS)
         key = f"QUART_CORS_{name.upper()}"
         writes = [w for w in self.config.writes if w.key in (key, None)]
         if not writes:
@@ -178,7 +178,7 @@ class QuartCors(Adapter):
         else:
             policy.any_echo = True  # an origin a check accepts is echoed (with credentials)
         if policy.fallback is None:
-            cond = module.branch_condition(call)
+            cond = branch_condition(module, call)
             if cond:
                 policy.fallback = Fallback("debug", cond, module.loc(call))
         for name, attr in (("allow_methods", "any_method"), ("allow_headers", "any_header")):

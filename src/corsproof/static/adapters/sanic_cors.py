@@ -45,7 +45,7 @@ from corsproof.static.adapters._flask_family import (
     follow,
     route_decorator_below,
 )
-from corsproof.static.values import Resolver, Value
+from corsproof.static.semantic import Evaluator, Value
 
 FRAMEWORK = "sanic-cors"
 CORS_NAMES = ("sanic_cors.CORS", "sanic_cors.extension.CORS")
@@ -71,10 +71,10 @@ class SanicCors(FlaskFamilyAdapter):
     unknown_wildcard_echoes = True
     echo_all_varies = False  # `Vary: Origin` only for several origins or a regex
 
-    def analyse(self, module: Module, resolver: Resolver) -> Iterator[CorsPolicy]:
+    def analyse(self, module: Module, evaluator: Evaluator) -> Iterator[CorsPolicy]:
         if _uses_sanic_ext(module):
             return
-        self.module, self.resolver = module, resolver
+        self.module, self.evaluator = module, evaluator
         self.reader: ConfigReader | None = None
         for node in ast.walk(module.tree):
             if not isinstance(node, ast.Call):
@@ -93,7 +93,7 @@ class SanicCors(FlaskFamilyAdapter):
                     continue  # TypeError: the app is required
                 owner = module.text(app)
                 config = self._config(w for w in self._writes() if w.owner == owner)
-                layers = [config, self._call_layer(node, module, resolver)]
+                layers = [config, self._call_layer(node, module, evaluator)]
                 yield from self._policies(node, layers, resources=False)
 
     # -- where and when -------------------------------------------------------------------------
@@ -108,7 +108,7 @@ class SanicCors(FlaskFamilyAdapter):
         if self.reader is None:
             self.reader = ConfigReader(
                 self.module,
-                self.resolver,
+                self.evaluator,
                 CONFIG_KEYS,
                 attributes=True,
                 mapping_methods=("update",),
@@ -140,7 +140,7 @@ class SanicCors(FlaskFamilyAdapter):
     # -- option layers --------------------------------------------------------------------------
     def _constructor_layers(self, call: ast.Call, app: ast.AST) -> list[Layer] | None:
         keywords = self._call_layer(
-            call, self.module, self.resolver
+            call, self.module, self.evaluator
         )  # `app`/`config` are not options
         passed = [kw for kw in call.keywords if kw.arg not in ("app", "config")]
         if not passed:
@@ -150,25 +150,25 @@ class SanicCors(FlaskFamilyAdapter):
         else:
             no_startup = next((kw.value for kw in passed if kw.arg == "no_startup"), None)
             if no_startup is not None:
-                value = self.resolver.resolve(no_startup)
+                value = self.evaluator.resolve(no_startup)
                 if not value.known or value.value:
                     return None  # no startup: nothing is installed
         return [*self._app_config(call, app), keywords]
 
     def _startup_options(self, config: ast.AST) -> Layer:
         """`CORS(app, config)` without keyword options: `config.get("CORS_OPTIONS", {})`."""
-        node, module, resolver = follow(config, self.module, self.resolver)
+        node, module, evaluator = follow(config, self.module, self.evaluator)
         if isinstance(node, ast.Dict):
             for key, value in zip(node.keys, node.values, strict=False):
                 if key is None:
                     return Layer(everything=True)
-                name = resolver.resolve(key).value
+                name = evaluator.resolve(key).value
                 if not isinstance(name, str):
                     return Layer(everything=True)
                 if name == "CORS_OPTIONS":
-                    return self._mapping(value, module, resolver, {n: n for n in OPTIONS})
+                    return self._mapping(value, module, evaluator, {n: n for n in OPTIONS})
             return Layer()
-        value = resolver.resolve(node)
+        value = evaluator.resolve(node)
         if isinstance(value.value, dict):
             options = value.value.get("CORS_OPTIONS", {})
             if isinstance(options, dict):
@@ -183,7 +183,7 @@ class SanicCors(FlaskFamilyAdapter):
 
 def _uses_sanic_ext(module: Module) -> bool:
     """sanic-ext turns sanic-cors into a no-op: imported here, or a dependency of the project."""
-    if any(mod.split(".")[0] == "sanic_ext" for mod, _, _ in module.imports.values()):
+    if any(name.split(".")[0] == "sanic_ext" for name in module.imported_modules()):
         return True
     root = module.project.root
     directory = module.path.resolve().parent

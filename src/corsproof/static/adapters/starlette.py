@@ -29,7 +29,7 @@ from corsproof.static.adapters._base import (
     register_adapter,
     string_items,
 )
-from corsproof.static.values import Regex, Resolver, Value
+from corsproof.static.semantic import Evaluator, Regex, Value
 
 # CORSMiddleware(app, allow_origins, allow_methods, allow_headers, allow_credentials,
 # allow_origin_regex, allow_private_network, expose_headers, max_age): after the class argument
@@ -78,11 +78,11 @@ def _star(value: Value) -> bool:
     return False
 
 
-def _truthy(module: Module, resolver: Resolver, call: ast.Call, name: str) -> Location | None:
+def _truthy(module: Module, evaluator: Evaluator, call: ast.Call, name: str) -> Location | None:
     node = _option(call, name)
     if node is None:
         return None
-    value = resolver.resolve(node)
+    value = evaluator.resolve(node)
     return module.loc(node) if value.known and value.value else None
 
 
@@ -91,7 +91,7 @@ class StarletteCors(Adapter):
     name = "starlette"
     prefilter = re.compile(rb"CORSMiddleware")
 
-    def analyse(self, module: Module, resolver: Resolver) -> Iterator[CorsPolicy]:
+    def analyse(self, module: Module, evaluator: Evaluator) -> Iterator[CorsPolicy]:
         for node in ast.walk(module.tree):
             if not isinstance(node, ast.Call):
                 continue
@@ -99,22 +99,22 @@ class StarletteCors(Adapter):
             # app.add_middleware(CORSMiddleware, ...) / add_middleware(middleware_class=CORSMiddleware)
             if isinstance(func, ast.Attribute) and func.attr == "add_middleware":
                 if _is_cors_middleware(module, argument(node, "middleware_class", 0)):
-                    yield self._policy(module, resolver, node, _added_after(module, node))
+                    yield self._policy(module, evaluator, node, _added_after(module, node))
             # Middleware(CORSMiddleware, ...) in a middleware list
             elif module.qualname(func).endswith("Middleware") and not module.qualname(
                 func
             ).endswith("CORSMiddleware"):
                 if _is_cors_middleware(module, argument(node, "cls", 0)):
                     shadowed = _listed_after(module, node) or _added_to_app(module, node)
-                    yield self._policy(module, resolver, node, shadowed)
+                    yield self._policy(module, evaluator, node, shadowed)
 
     def _policy(
-        self, module: Module, resolver: Resolver, call: ast.Call, shadowed: _Wrapper | None
+        self, module: Module, evaluator: Evaluator, call: ast.Call, shadowed: _Wrapper | None
     ) -> CorsPolicy:
         policy = CorsPolicy(framework="starlette", loc=module.loc(call))
         origins_node = _option(call, "allow_origins")
         if origins_node is not None:
-            origins = resolver.resolve(origins_node)
+            origins = evaluator.resolve(origins_node)
             policy.fallback = fallback_of(module, origins, origins_node)
             loc = module.loc(origins_node)
             if _star(origins):
@@ -139,7 +139,7 @@ class StarletteCors(Adapter):
                     )
         regex_node = _option(call, "allow_origin_regex")
         if regex_node is not None:
-            regex = resolver.resolve(regex_node)
+            regex = evaluator.resolve(regex_node)
             pattern, flags = None, 0
             if isinstance(regex.value, str):
                 pattern = regex.value
@@ -156,15 +156,15 @@ class StarletteCors(Adapter):
                         loc=module.loc(regex_node),
                     )
                 )
-        policy.credentials = _truthy(module, resolver, call, "allow_credentials")
-        policy.private_network = _truthy(module, resolver, call, "allow_private_network")
+        policy.credentials = _truthy(module, evaluator, call, "allow_credentials")
+        policy.private_network = _truthy(module, evaluator, call, "allow_private_network")
         for name, attr in (("allow_methods", "any_method"), ("allow_headers", "any_header")):
             node = _option(call, name)
-            if node is not None and _star(resolver.resolve(node)):
+            if node is not None and _star(evaluator.resolve(node)):
                 setattr(policy, attr, module.loc(node))
         expose = _option(call, "expose_headers")
         if expose is not None:
-            policy.expose_headers = tuple(string_items(resolver.resolve(expose)))
+            policy.expose_headers = tuple(string_items(evaluator.resolve(expose)))
             policy.expose_loc = module.loc(expose)
         if shadowed and shadowed[1]:
             policy.ineffective = (
