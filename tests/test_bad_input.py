@@ -211,7 +211,7 @@ def test_bad_tree_finishes_cleanly(bad_tree: Any) -> None:
     assert_clean_stderr(proc)
     assert proc.returncode == 1, proc.stderr  # findings
     document = json.loads(proc.stdout)
-    assert set(document) == {"tool", "findings", "errors", "stats"}
+    assert set(document) == {"tool", "findings", "errors", "unresolved", "stats"}
 
 
 def test_bad_tree_each_case(bad_tree: Any) -> None:

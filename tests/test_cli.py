@@ -60,9 +60,15 @@ def test_json_contract(project: Path) -> None:
     proc = run("scan", str(project), "--format", "json")
     assert proc.returncode == 1, proc.stderr
     doc = json.loads(proc.stdout)
-    assert set(doc) == {"tool", "findings", "errors", "stats"}
+    assert set(doc) == {"tool", "findings", "errors", "unresolved", "stats"}
     assert doc["tool"]["name"] == "corsproof"
-    assert set(doc["stats"]) == {"files_scanned", "files_skipped", "suppressed", "duration_s"}
+    assert set(doc["stats"]) == {
+        "files_scanned",
+        "files_skipped",
+        "suppressed",
+        "duration_s",
+        "unresolved",
+    }
     (finding,) = doc["findings"]
     assert set(finding) == {
         "rule_id",

@@ -74,6 +74,11 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="apply --exclude and .gitignore to files named on the command line (pre-commit)",
     )
+    scan.add_argument(
+        "--show-unresolved",
+        action="store_true",
+        help="list the CORS values the analysis could not determine (default: only count them)",
+    )
     _add_report_options(scan)
 
     _add_probe_parser(sub)
@@ -159,6 +164,7 @@ def _scan(args: argparse.Namespace) -> int:
             if enabled
             else None,
         )
+    result.show_unresolved = args.show_unresolved
     return _finish(result, args, config)
 
 

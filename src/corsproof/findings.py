@@ -114,6 +114,26 @@ class FileError:
         return {"path": self.path, "message": self.message}
 
 
+@dataclass(frozen=True)
+class Unresolved:
+    """A CORS-relevant value the analysis could not determine: never taken as safe, listed."""
+
+    path: str
+    line: int
+    column: int
+    what: str  # the option or setting (`allow_origins`, `CORS_ALLOWED_ORIGINS`)
+    reason: str  # why it is unknown (`environment variable ORIGINS (no default)`)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "path": self.path,
+            "line": self.line,
+            "column": self.column,
+            "what": self.what,
+            "reason": self.reason,
+        }
+
+
 @dataclass
 class ScanResult:
     findings: list[Finding] = field(default_factory=list)
@@ -122,3 +142,5 @@ class ScanResult:
     files_skipped: int = 0
     suppressed: int = 0
     duration_s: float = 0.0
+    unresolved: list[Unresolved] = field(default_factory=list)
+    show_unresolved: bool = False  # text report: list them (the summary always counts them)

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from corsproof.findings import Where
+from corsproof.findings import Unresolved, Where
 
 MatchHow = Literal["exact", "match", "search", "fullmatch", "predicate", "observed"]
 
@@ -178,6 +178,8 @@ class CorsPolicy:
     context: frozenset[str] = frozenset()  # facts found with the policy (e.g. "debug-only")
     # a requirement pinning/capping a CORS library at vulnerable versions (loc: its line)
     dependency: Dependency | None = None
+    # options whose value the analysis could not determine (reported, never taken as safe)
+    unresolved: list[Unresolved] = field(default_factory=list)
 
     @property
     def has_credentials(self) -> bool:

@@ -65,8 +65,14 @@ def test_json_contract(app_dir: Path, capsys: pytest.CaptureFixture[str]) -> Non
     )  # fmt: skip
     assert code == 1, err
     doc = json.loads(out)
-    assert set(doc) == {"tool", "findings", "errors", "stats"}
-    assert set(doc["stats"]) == {"files_scanned", "files_skipped", "suppressed", "duration_s"}
+    assert set(doc) == {"tool", "findings", "errors", "unresolved", "stats"}
+    assert set(doc["stats"]) == {
+        "files_scanned",
+        "files_skipped",
+        "suppressed",
+        "duration_s",
+        "unresolved",
+    }
     assert doc["stats"]["files_scanned"] == 2
     assert [(f["rule_id"], f["target"]) for f in doc["findings"]] == [
         ("CORS102", {"url": "http://localhost/open/data", "method": "GET"}),

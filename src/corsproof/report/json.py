@@ -14,11 +14,13 @@ def to_document(result: ScanResult) -> dict[str, Any]:
         "tool": {"name": "corsproof", "version": __version__},
         "findings": [f.to_json() for f in result.findings],
         "errors": [e.to_json() for e in result.errors],
+        "unresolved": [u.to_json() for u in getattr(result, "unresolved", ())],
         "stats": {
             "files_scanned": result.files_scanned,
             "files_skipped": result.files_skipped,
             "suppressed": result.suppressed,
             "duration_s": result.duration_s,
+            "unresolved": len(getattr(result, "unresolved", ())),
         },
     }
 

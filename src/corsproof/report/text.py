@@ -34,8 +34,26 @@ def _summary(result: ScanResult) -> str:
             if result.errors
             else ""
         )
+        + _unresolved_count(result)
         + f" in {result.duration_s:.2f}s."
     )
+
+
+def _unresolved_count(result: ScanResult) -> str:
+    count = len(getattr(result, "unresolved", ()))
+    if not count:
+        return ""
+    hint = "" if getattr(result, "show_unresolved", False) else " (--show-unresolved lists them)"
+    return f"; {count} unresolved value{'s' if count != 1 else ''}{hint}"
+
+
+def _unresolved_lines(result: ScanResult) -> list[str]:
+    if not getattr(result, "show_unresolved", False):
+        return []
+    return [
+        f"{u.path}:{u.line}:{u.column}: unresolved: {u.what}: {u.reason}"
+        for u in getattr(result, "unresolved", ())
+    ]
 
 
 def render_text(result: ScanResult, color: bool = False) -> str:
@@ -57,6 +75,9 @@ def render_text(result: ScanResult, color: bool = False) -> str:
         out.append(f"{error.path}: error: {error.message}")
     if result.errors:
         out.append("")
+    unresolved = _unresolved_lines(result)
+    if unresolved:
+        out.extend([*unresolved, ""])
     out.append(_summary(result))
     return "\n".join(out) + "\n"
 
@@ -118,5 +139,7 @@ def _render_rich(result: ScanResult) -> str:
         )
     if result.errors:
         console.print()
+    for line in _unresolved_lines(result):
+        console.print(line, style="yellow", markup=False, highlight=False)
     console.print(_summary(result), style="bold", markup=False, highlight=False)
     return buffer.getvalue()

@@ -83,6 +83,14 @@ class PolicyFacts:
         return fallback is not None and fallback.kind == "debug"
 
     @property
+    def fallback_reported(self) -> bool:
+        """CORS301 reports this policy: a debug-only policy, or an environment default that is
+        permissive. A default that is not (`EXTRA or [] + ["http://localhost:5000"]`) is what
+        production runs when the variable is missing: its parts are judged like any other."""
+        fallback = self.policy.fallback
+        return fallback is not None and (fallback.kind == "debug" or self.permissive)
+
+    @property
     def credentials(self) -> bool:
         return self.policy.has_credentials
 

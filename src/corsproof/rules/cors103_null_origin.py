@@ -45,7 +45,7 @@ class NullOrigin(Rule):
     fix_hint = 'remove "null" from the trusted origins'
 
     def check(self, facts: PolicyFacts) -> Iterator[Issue]:
-        if facts.any_origin is not None or facts.policy.fallback is not None:
+        if facts.any_origin is not None or facts.fallback_reported:
             return
         for verdict in facts.verdicts:
             if verdict.first("CORS103"):

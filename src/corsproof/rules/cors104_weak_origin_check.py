@@ -56,7 +56,7 @@ class WeakOriginCheck(Rule):
     fix_hint = "compare origins exactly (or anchor the regex with ^…$ and escape dots)"
 
     def check(self, facts: PolicyFacts) -> Iterator[Issue]:
-        if facts.any_origin is not None or facts.policy.fallback is not None:
+        if facts.any_origin is not None or facts.fallback_reported:
             return
         for verdict in facts.verdicts:
             attack = verdict.first("CORS104")

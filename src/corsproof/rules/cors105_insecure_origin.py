@@ -46,7 +46,7 @@ class InsecureOrigin(Rule):
     fix_hint = "trust only https:// origins in deployed settings"
 
     def check(self, facts: PolicyFacts) -> Iterator[Issue]:
-        if facts.any_origin is not None or facts.policy.fallback is not None:
+        if facts.any_origin is not None or facts.fallback_reported:
             return
         severity = "medium" if facts.credentials else "low"
         for verdict in facts.verdicts:

@@ -42,7 +42,7 @@ class AnySubdomain(Rule):
     fix_hint = "list the subdomains that host front ends instead of trusting all of them"
 
     def check(self, facts: PolicyFacts) -> Iterator[Issue]:
-        if facts.any_origin is not None or facts.policy.fallback is not None:
+        if facts.any_origin is not None or facts.fallback_reported:
             return
         for verdict in facts.verdicts:
             attack = verdict.first("CORS106")

@@ -301,17 +301,6 @@ class Module:
         }
 
     @cached_property
-    def imports(self) -> dict[str, tuple[str, str | None, int]]:
-        """Transitional (the hand-written adapter): local name -> (module, attribute, level)."""
-        table: dict[str, tuple[str, str | None, int]] = {}
-        for scope in self.semantic.scopes.values():
-            for name, bindings in scope.bindings.items():
-                for b in bindings:
-                    if b.kind in ("import", "from-import"):
-                        table[name] = (b.module or "", b.attr, b.level)
-        return table
-
-    @cached_property
     def star_import_sites(self) -> list[tuple[int, Path]]:
         """(line, project module) of each module-level `from X import *`, in order."""
         found: list[tuple[int, Path]] = []

@@ -36,6 +36,7 @@ from corsproof.static._module import (
     parse_source,
 )
 from corsproof.static.adapters import Adapter, all_adapters
+from corsproof.static.adapters._base import environment_fallback
 from corsproof.static.semantic import Evaluator
 from corsproof.static.suppress import is_suppressed
 from corsproof.static.walker import FileJob, WalkError, is_dependency_file, walk
@@ -241,7 +242,9 @@ def analyse_file(job: FileJob) -> FileOutcome:
         del data
         evaluator = Evaluator(module)
         for adapter_cls in adapters:
-            outcome.policies.extend(adapter_cls().analyse(module, evaluator))
+            for policy in adapter_cls().analyse(module, evaluator):
+                environment_fallback(module, policy)
+                outcome.policies.append(policy)
     except AnalysisError as exc:
         outcome.error = str(exc)
     except RecursionError:
@@ -475,6 +478,10 @@ def scan_paths(
             auth_by_app.setdefault(app, set()).update(outcome.auth)
         policies.extend((policy, app) for policy in outcome.policies)
     result.errors = sorted(errors, key=lambda e: e.path)
+    result.unresolved = sorted(
+        {item for policy, _ in policies for item in policy.unresolved},
+        key=lambda u: (u.path, u.line, u.column, u.what),
+    )
     # Django split settings: a settings module star-imported by another is judged through it
     inherited = {path for policy, _ in policies for path in policy.star_imports}
     result.findings, result.suppressed = judge_policies(

@@ -4,6 +4,7 @@ from corsproof.static.adapters import (  # noqa: F401  (registration)
     aiohttp_cors,
     cherrypy_cors,
     django_cors_headers,
+    django_cors_signal,
     falcon_cors,
     flask_cors,
     handwritten,

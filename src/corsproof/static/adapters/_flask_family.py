@@ -21,7 +21,7 @@ from typing import Any, ClassVar, Protocol
 from corsproof.findings import Location
 from corsproof.policy import CorsPolicy, Fallback, OriginCheck
 from corsproof.static._module import Module
-from corsproof.static.adapters._base import Adapter, fallback_of
+from corsproof.static.adapters._base import Adapter, fallback_of, note_unresolved
 from corsproof.static.semantic import (
     UNKNOWN,
     ClassRef,
@@ -377,6 +377,28 @@ def valid_regex(pattern: str, flags: int = 0) -> bool:
     return True
 
 
+def config_read(node: ast.AST, module: Module, evaluator: Evaluator) -> Setting | None:
+    """What `app.config["KEY"]` holds where it is read: the last write of KEY to that app's
+    config before it (a literal, `from_object` of a project module or class, `update`…)."""
+    if not isinstance(node, ast.Subscript):
+        return None
+    owner = config_owner(node.value)
+    if owner is None:
+        return None
+    key = evaluator.resolve(node.slice).value
+    if not isinstance(key, str):
+        return None
+    owner_text = module.text(owner)
+    last: ConfigWrite | None = None
+    for write in ConfigReader(module, evaluator, {key}).writes:
+        if write.owner != owner_text or getattr(write.stmt, "lineno", 0) > node.lineno:
+            continue
+        last = write
+    if last is None or last.key != key or last.setting is None:
+        return None
+    return last.setting
+
+
 def config_owner(node: ast.AST) -> ast.AST | None:
     """`app` in `app.config`."""
     if isinstance(node, ast.Attribute) and node.attr == "config":
@@ -532,6 +554,9 @@ class FlaskFamilyAdapter(Adapter):
     ) -> Layer:
         """A dict of options (`names` maps its keys to option names; other keys are ignored)."""
         node, module, evaluator = self._follow(node, module, evaluator)
+        read = config_read(node, module, evaluator)
+        if read is not None:  # `CORS(app, **app.config["CORS_OPTIONS"])`
+            return self._mapping(read.node, read.module, Evaluator(read.module), names)
         layer = Layer()
         if isinstance(node, ast.Dict):
             for key, value in zip(node.keys, node.values, strict=False):
@@ -669,6 +694,9 @@ class FlaskFamilyAdapter(Adapter):
             return None  # an invalid regex raises at setup / the value fails every request
         allow_all, checks, count, fallback = origins
         policy.checks, policy.fallback = checks, fallback
+        setting = merged.get("origins")
+        if setting is not None and not setting.value.known:
+            note_unresolved(policy, setting.module, setting.node, setting.value, "origins")
         if fallback is None:
             cond = branch_condition(module, call)
             if cond:

@@ -37,7 +37,13 @@ from urllib.parse import urlsplit
 from corsproof.findings import Location
 from corsproof.policy import CorsPolicy, Fallback, OriginCheck
 from corsproof.static._module import Module
-from corsproof.static.adapters._base import Adapter, has_star, register_adapter, string_items
+from corsproof.static.adapters._base import (
+    Adapter,
+    has_star,
+    note_unresolved,
+    register_adapter,
+    string_items,
+)
 from corsproof.static.semantic import Evaluator, Regex, Value, branch_condition, is_debug_expr
 
 FRAMEWORK = "django-cors-headers"
@@ -216,8 +222,10 @@ class _SettingsModule:
             return None
         expr, owner = binding
         value = (self.evaluator if owner is self.module else Evaluator(owner)).resolve(expr)
-        if name in _BOOLEAN and _is_debug_flag(owner, expr):
-            # CORS_ALLOW_ALL_ORIGINS = DEBUG: on exactly when debugging
+        if name in _BOOLEAN and _is_debug_flag(owner, expr) and not _bound_flag(value):
+            # CORS_ALLOW_ALL_ORIGINS = DEBUG (DEBUG from the environment, django.conf, …): on
+            # exactly when debugging; a DEBUG bound to a literal before is that literal, and a
+            # later `DEBUG = False` does not change the value taken then
             return _Setting(name, expr, owner, Value(True), owner.text(expr), None)
         debug = value.debug or branch_condition(owner, expr) or self.development.get(owner.path)
         return _Setting(name, expr, owner, value, debug, value.env)
@@ -270,6 +278,10 @@ class _SettingsModule:
                 policy.expose_headers, policy.expose_loc = headers, expose.loc
 
         allow_all, allow_all_variant = self.pick(ALLOW_ALL)
+        for name in (*ALLOW_ALL, *ALLOWED_ORIGINS, *ORIGIN_REGEXES):
+            read = self.read(name)
+            if read is not None and not read.value.known:
+                note_unresolved(policy, read.owner, read.expr, read.value, name)
         if allow_all is not None and allow_all.truthy:
             policy.any_origin = allow_all.loc
         variants: list[tuple[_Setting, CorsPolicy]] = []
@@ -568,6 +580,11 @@ def _development(module: Module) -> str | None:
     if words & _DEV_WORDS or (leaf and debug_on):
         return f"DEBUG (development settings {module.path.name})"
     return None
+
+
+def _bound_flag(value: Value) -> bool:
+    """The flag's value is what the settings assigned before (`DEBUG = True` then `… = DEBUG`)."""
+    return value.known and value.debug is None and value.env is None and not value.alternatives
 
 
 def _is_debug_flag(module: Module, expr: ast.expr) -> bool:

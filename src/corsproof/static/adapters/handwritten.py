@@ -11,16 +11,18 @@ named `ACCESS_CONTROL_ALLOW_ORIGIN` & co. imported from elsewhere):
   `_headers`/`expose_headers` (an iterable, joined; a string is joined character by character),
   on anything not named like settings (`app.config.access_control_allow_origin` is not a header);
 - dicts and lists of pairs that reach a response: `headers=`/`headerlist=` (WebOb, Pyramid) keyword
-  arguments, positional arguments
-  of `*Response*`/`*Header*` callables and `start_response`, the extra items of a returned tuple
-  (`return body, 200, {...}`), `.update(...)`/`.extend(...)`, `resp.headers = {...}`,
-  `resp.headerlist = [...]`, raw ASGI
-  `message["headers"] = [...]`, `for k, v in CORS_HEADERS.items(): resp.headers[k] = v`; names are
-  followed to their binding (function locals, walrus, closures, module constants, `self.` attributes
-  bound once in the class).
+  arguments, positional arguments of `*Response*`/`*Header*` callables and `start_response`, the
+  extra items of a returned tuple (`return body, 200, {...}`, also through a local name, and
+  `make_response((body, 200, {...}))`), `.update(...)`/`.extend(...)`, `resp.headers = {...}`,
+  `resp.headerlist = [...]`, raw ASGI `message["headers"] = [...]`,
+  `for k, v in CORS_HEADERS.items(): resp.headers[k] = v`; names are followed to their binding
+  (function locals, walrus, closures, module constants, `self.` attributes bound once in the class).
 Not response headers: the headers of HTTP clients (`requests.get(..., headers=...)`, `client.get`,
-`session.headers[...]`). An assignment that a later `headers[name] = …`/`.set(name, …)` on the same
-object always overwrites is not reported.
+`session.headers[...]`, a made-up `requests.Response()`), and responses faked in tests by HTTP mocking
+libraries (`responses`, `respx`, `httpretty`, `requests_mock`, `aioresponses`, `pytest_httpserver`,
+`pytest_httpx`) or `unittest.mock`: calls on them, what is passed to them or as `return_value=`/
+`side_effect=`, objects bound from them, callbacks handed to them by name. An assignment that a later
+`headers[name] = …`/`.set(name, …)` on the same object always overwrites is not reported.
 
 How the value of `Access-Control-Allow-Origin` is judged:
 - a literal `*` lets every origin in, never with credentials (browsers refuse credentials with `*`);
@@ -31,7 +33,8 @@ How the value of `Access-Control-Allow-Origin` is judged:
   function — and in the functions it is nested in — are translated into a predicate on the origin
   (`evaluate_predicate` in policy.py) that the origin oracle evaluates the way the code does: `==`, `in`
   (membership, or substring on a string), `CONSTANT_DICT.get(origin)`, `startswith`/`endswith`,
-  `re.match/search/fullmatch` and compiled patterns, `fnmatch`, `urlparse(origin).hostname/netloc/scheme/
+  `re.match/search/fullmatch` and compiled patterns (also a loop variable over a constant list of
+  them: `any(p.match(origin) for p in PATTERNS)`), `fnmatch`, `urlparse(origin).hostname/netloc/scheme/
   port`, `.lower()`, `any(...)`/`all(...)` over a constant list, `for allowed in CONSTANT:` loops and one
   level of helper functions in the same module. A condition that cannot be translated and may depend on
   the origin (it reads the origin or another request header such as `Referer`, calls an unknown function,
@@ -72,10 +75,10 @@ from corsproof.origins import ARBITRARY, catalogue, seed_origins, split_origin
 from corsproof.policy import CorsPolicy, Fallback, OriginCheck, evaluate_predicate
 from corsproof.static._module import Module
 from corsproof.static.adapters._base import Adapter, register_adapter
-from corsproof.static.values import (
+from corsproof.static.semantic import (
     UNKNOWN,
+    Evaluator,
     Regex,
-    Resolver,
     Value,
     is_debug_expr,
 )
@@ -160,6 +163,19 @@ RESPONDERS = re.compile(
 )
 MAX_FREE = 5
 MAX_LOOP = 64
+# HTTP mocking libraries and unittest.mock: the responses they fake are not the application's
+MOCK_MODULES = (
+    "responses", "respx", "httpretty", "requests_mock", "aioresponses", "pytest_httpserver",
+    "pytest_httpx", "unittest.mock", "mock", "pytest_mock",
+)  # fmt: skip
+# pytest fixtures of those libraries (`httpserver`), besides every name that says `mock`
+MOCK_FIXTURES = {"httpserver", "httpserver_ipv4", "make_httpserver"}
+MOCK_NAME = re.compile(r"mock", re.I)
+# attributes and methods that only mocks have: `m.return_value`, `httpserver.expect_request(...)`
+MOCK_ATTRS = {"return_value", "side_effect"}
+MOCK_METHODS = {
+    "expect_request", "expect_oneshot_request", "expect_ordered_request", "register_uri",
+}  # fmt: skip
 
 
 @dataclass
@@ -439,6 +455,8 @@ def _target_names(target: ast.expr) -> list[str]:
 
 def _bind(target: ast.expr, value: Any) -> dict[str, Node | None] | None:
     if isinstance(target, ast.Name):
+        if isinstance(value, Regex):  # `for p in PATTERNS:` over compiled patterns
+            return {target.id: ("pattern", value.pattern, value.flags)}
         return {target.id: ("const", value)}
     if (
         isinstance(target, (ast.Tuple, ast.List))
@@ -463,7 +481,7 @@ def _decode(value: Any) -> Any:
 
 
 class _Analysis:
-    def __init__(self, module: Module, resolver: Resolver) -> None:
+    def __init__(self, module: Module, resolver: Evaluator) -> None:
         self.module = module
         self.resolver = resolver
         self.sets: list[_Set] = []
@@ -475,6 +493,8 @@ class _Analysis:
         self._bindings: dict[int, tuple[ast.expr, str] | None] = {}
         self._attr_bindings: dict[int, ast.expr | None] = {}
         self._regions: dict[int, ast.AST] = {}
+        self._mocks: dict[int, bool] = {}
+        self._callbacks: set[int] | None = None  # functions handed to a mock (`callback=cb`)
 
     # -- collection ---------------------------------------------------------------------------
     def collect(self) -> None:
@@ -486,12 +506,8 @@ class _Analysis:
                 self._assign(node.target, node.value, node)
             elif isinstance(node, ast.Call):
                 self._call(node)
-            elif (
-                isinstance(node, ast.Return)
-                and isinstance(node.value, ast.Tuple)
-                and 2 <= len(node.value.elts) <= 3
-            ):
-                for elt in node.value.elts[1:]:
+            elif isinstance(node, ast.Return) and node.value is not None:
+                for elt in self._response_tuple(node.value):
                     self._sink(elt, node)
 
     def _add(
@@ -536,6 +552,8 @@ class _Analysis:
     def _property(self, target: ast.Attribute, value: ast.expr, stmt: ast.stmt) -> None:
         """`response.access_control_allow_origin = v`: the header werkzeug's property sends."""
         name = RESPONSE_PROPERTIES[target.attr]
+        if self._mocked(stmt):
+            return
         if name == ACAC:
             if self.resolver.resolve(value).value is not True:
                 return  # anything but `True` removes the header
@@ -551,7 +569,8 @@ class _Analysis:
         function = self.module.function_of(at)
         name = self._header_name(key)
         if name:
-            self._add(name, value, at, (at,), function, target, replaces=True)
+            if not self._mocked(at):
+                self._add(name, value, at, (at,), function, target, replaces=True)
             return
         # for k, v in CORS_HEADERS.items(): response.headers[k] = v
         if not (isinstance(key, ast.Name) and isinstance(value, ast.Name)):
@@ -570,7 +589,10 @@ class _Analysis:
                     and source.func.attr == "items"
                 ):
                     source = source.func.value
-                for name, item, key_node in self._pairs(source):
+                pairs = self._pairs(source)
+                if pairs and self._mocked(at):
+                    return
+                for name, item, key_node in pairs:
                     same = self.module.function_of(key_node) is function
                     self._add(name, item, key_node, ((key_node,) if same else ()) + (at,), function)
                 return
@@ -601,7 +623,8 @@ class _Analysis:
                 if name:
                     target = self.module.text(func.value)
                     replaces = attr in REPLACING_METHODS
-                    self._add(name, node.args[1], node, (node,), function, target, replaces)
+                    if not self._mocked(node):
+                        self._add(name, node.args[1], node, (node,), function, target, replaces)
                     return
             elif (
                 len(node.args) == 1
@@ -611,7 +634,8 @@ class _Analysis:
                 pair = node.args[0].elts
                 name = self._header_name(pair[0]) if len(pair) == 2 else None
                 if name:
-                    self._add(name, pair[1], node, (node,), function)
+                    if not self._mocked(node):
+                        self._add(name, pair[1], node, (node,), function)
                     return
         if isinstance(func, ast.Attribute) and attr in ("update", "extend"):
             for arg in node.args:
@@ -626,11 +650,135 @@ class _Analysis:
         if "response" in lowered or "header" in lowered or attr == "start_response":
             for arg in node.args:
                 self._sink(arg, node)
+            if "response" in lowered and len(node.args) == 1 and not node.keywords:
+                # Flask/Quart `make_response((body, 200, {...}))`: one tuple, a view's return value
+                for elt in self._response_tuple(node.args[0]):
+                    self._sink(elt, node)
+
+    def _response_tuple(self, expr: ast.expr) -> list[ast.expr]:
+        """The items after the body of a view's `(body, status, headers)` / `(body, headers)`
+        tuple (also through a local name): where the headers of the tuple form are."""
+        if isinstance(expr, ast.Name):
+            binding = self._binding(expr)
+            expr = binding[0] if binding is not None and binding[1] == "local" else expr
+        if isinstance(expr, ast.Tuple) and 2 <= len(expr.elts) <= 3:
+            return list(expr.elts[1:])
+        return []
 
     def _client_side(self, target: ast.expr) -> bool:
-        """`session.headers`, `self.client.headers`: headers an HTTP client sends, not a response's."""
+        """`session.headers`, `self.client.headers`: headers an HTTP client sends, not a response's;
+        `r.headers` of `r = requests.Response()`: a client-side response made up (in a test)."""
         text = self.module.text(target).lower()
-        return any(word in text for word in ("session", "client", "opener"))
+        if any(word in text for word in ("session", "client", "opener")):
+            return True
+        root = target
+        while isinstance(root, (ast.Attribute, ast.Subscript)):
+            root = root.value
+        if isinstance(root, ast.Name):
+            binding = self._binding(root)
+            if binding is not None and binding[1] in ("local", "module"):
+                bound = binding[0]
+                qual = self.module.qualname(bound.func) if isinstance(bound, ast.Call) else ""
+                # not `requests.get(...)`: a proxy may forward what it received
+                return qual.startswith(CLIENT_MODULES) and qual.endswith(".Response")
+        return False
+
+    # -- mocks --------------------------------------------------------------------------------
+    def _mocked(self, node: ast.AST) -> bool:
+        """`node` (a call, an assignment, a `return`) fakes a response in a test: the arguments of
+        `responses.add(...)`, `respx.get(...).mock(return_value=...)`, `Mock(headers=...)`,
+        `m.return_value.headers = ...`, and the body of a callback handed to a mock."""
+        statement = self.module.statement(node)
+        for item in [node, *self.module.ancestors(node)]:
+            if isinstance(item, ast.Call) and self._mock_expr(item.func):
+                return True
+            if isinstance(item, ast.keyword) and item.arg in MOCK_ATTRS:
+                return True
+            if item is statement:
+                break
+        if isinstance(statement, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+            targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
+            for target in targets:
+                if isinstance(target, (ast.Attribute, ast.Subscript)) and self._mock_expr(target):
+                    return True
+        callbacks = self._mock_callbacks()
+        return any(
+            id(f) in callbacks
+            for f in self.module.ancestors(node)
+            if isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef))
+        )
+
+    def _mock_expr(self, node: ast.expr, depth: int = 0) -> bool:
+        """`node` is (an attribute of, a call on) an object of a mocking library."""
+        if depth > 8:
+            return False
+        key = id(node)
+        if key not in self._mocks:
+            self._mocks[key] = False  # a binding cycle is not a mock
+            self._mocks[key] = self._find_mock(node, depth)
+        return self._mocks[key]
+
+    def _find_mock(self, node: ast.expr, depth: int) -> bool:
+        if isinstance(node, ast.Call):
+            return self._mock_expr(node.func, depth + 1)
+        if isinstance(node, ast.Subscript):
+            return self._mock_expr(node.value, depth + 1)
+        if isinstance(node, ast.Attribute):
+            if node.attr in MOCK_ATTRS or node.attr in MOCK_METHODS:
+                return True
+            return self._mock_expr(node.value, depth + 1)
+        if not isinstance(node, ast.Name):
+            return False
+        name = node.id
+        if MOCK_NAME.search(name) or name in MOCK_FIXTURES:  # `mocker`, `requests_mock`, `mock_get`
+            return True
+        found = self.resolver.lookup(name, node)
+        if found is not None:  # `m = requests_mock.Mocker()`
+            return found[1] is self.module and self._mock_expr(found[0], depth + 1)
+        qual = self.module.qualname(node)  # an import: `import responses`, `from mock import Mock`
+        if any(qual == m or qual.startswith(f"{m}.") for m in MOCK_MODULES):
+            return True
+        for scope in self.module.ancestors(node):
+            if isinstance(scope, (ast.With, ast.AsyncWith)):  # `with aioresponses() as m:`
+                for item in scope.items:
+                    var = item.optional_vars
+                    if isinstance(var, ast.Name) and var.id == name:
+                        return self._mock_expr(item.context_expr, depth + 1)
+            if isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                args = scope.args
+                params = [*args.posonlyargs, *args.args, *args.kwonlyargs]
+                if any(a.arg == name for a in params):
+                    # `@requests_mock.Mocker()` / `@patch(...)` pass the mock as a parameter
+                    return any(self._mock_expr(d, depth + 1) for d in scope.decorator_list)
+        return False
+
+    def _mock_callbacks(self) -> set[int]:
+        """The functions handed to a mock by name (`responses.add_callback(..., callback=cb)`,
+        `m.side_effect = fake`): what they return or set is a faked response."""
+        if self._callbacks is not None:
+            return self._callbacks
+        self._callbacks = set()
+        defined: dict[str, list[Function]] = {}
+        for node in ast.walk(self.module.tree):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                defined.setdefault(node.name, []).append(node)
+        for node in ast.walk(self.module.tree):
+            handed: list[ast.expr] = []
+            if isinstance(node, ast.Call):
+                handed = [*node.args, *[k.value for k in node.keywords]]
+            elif isinstance(node, ast.Assign) and any(
+                isinstance(t, ast.Attribute) and t.attr in MOCK_ATTRS for t in node.targets
+            ):
+                handed = [node.value]
+            names = [a.id for a in handed if isinstance(a, ast.Name) and a.id in defined]
+            if not names or (isinstance(node, ast.Call) and not self._mock_expr(node.func)):
+                continue
+            scope = self.module.function_of(node)
+            for name in names:
+                self._callbacks.update(
+                    id(f) for f in defined[name] if self.module.function_of(f) is scope
+                )
+        return self._callbacks
 
     def _client_call(self, node: ast.Call) -> bool:
         func = node.func
@@ -639,8 +787,11 @@ class _Analysis:
         return self.module.qualname(func).startswith(CLIENT_MODULES)
 
     def _sink(self, expr: ast.expr, at: ast.AST) -> None:
+        pairs = self._pairs(expr)
+        if not pairs or self._mocked(at):
+            return
         function = self.module.function_of(at)
-        for name, value, key_node in self._pairs(expr):
+        for name, value, key_node in pairs:
             same = self.module.function_of(key_node) is function
             self._add(name, value, key_node, ((key_node,) if same else ()) + (at,), function)
 
@@ -879,7 +1030,8 @@ class _Analysis:
             return None
         if isinstance(node, ast.Name):
             if node.id in env:
-                return env[node.id]
+                bound = env[node.id]
+                return None if bound is not None and bound[0] == "pattern" else bound
             binding = self._binding(node)
             if binding is not None:
                 expr, kind = binding
@@ -976,7 +1128,15 @@ class _Analysis:
                     return inner
         return None
 
-    def _regex(self, node: ast.expr) -> tuple[str, int] | None:
+    def _regex(self, node: ast.expr, env: dict[str, Node | None]) -> tuple[str, int] | None:
+        """A pattern: a string or compiled pattern, or a loop variable bound to one."""
+        if isinstance(node, ast.Name) and node.id in env:
+            bound = env[node.id]
+            if bound is not None and bound[0] == "pattern":
+                return bound[1], bound[2]
+            if bound is not None and bound[0] == "const" and isinstance(bound[1], str):
+                return bound[1], 0
+            return None
         value = self.resolver.resolve(node)
         if isinstance(value.value, Regex):
             self._note(value)
@@ -984,6 +1144,17 @@ class _Analysis:
         if isinstance(value.value, str):
             self._note(value)
             return value.value, 0
+        return None
+
+    def _compiled(self, node: ast.expr, env: dict[str, Node | None]) -> tuple[str, int] | None:
+        """A compiled pattern (`re.compile(...)`, or a loop variable over a list of them)."""
+        if isinstance(node, ast.Name) and node.id in env:
+            bound = env[node.id]
+            return (bound[1], bound[2]) if bound is not None and bound[0] == "pattern" else None
+        value = self.resolver.resolve(node)
+        if isinstance(value.value, Regex):
+            self._note(value)
+            return value.value.pattern, value.value.flags
         return None
 
     def _inline(
@@ -1183,7 +1354,7 @@ class _Analysis:
                     return ("method", func.attr, subject, arg)
             return None
         if qual in RE_FUNCS and len(args) >= 2:
-            regex = self._regex(args[0])
+            regex = self._regex(args[0], env)
             subject = self._expr(args[1], env, depth + 1)
             flags = self._flags(
                 args[2]
@@ -1203,12 +1374,11 @@ class _Analysis:
             and func.attr in ("match", "search", "fullmatch")
             and len(args) == 1
         ):
-            value = self.resolver.resolve(func.value)
-            if isinstance(value.value, Regex):
+            compiled = self._compiled(func.value, env)
+            if compiled is not None:
                 subject = self._expr(args[0], env, depth + 1)
                 if subject is not None and _has_origin(subject):
-                    self._note(value)
-                    return ("regex", func.attr, value.value.pattern, value.value.flags, subject)
+                    return ("regex", func.attr, compiled[0], compiled[1], subject)
             return None
         if qual in ("fnmatch.fnmatch", "fnmatch.fnmatchcase") and len(args) == 2:
             subject, pattern = (
@@ -1248,7 +1418,7 @@ class _Analysis:
         ):
             return None
         generator = arg.generators[0]
-        values = self._const_items(generator.iter)
+        values = self._loop_items(generator.iter)
         if generator.is_async or values is None or len(values) > MAX_LOOP:
             return None
         parts: list[Node] = []
@@ -1277,6 +1447,20 @@ class _Analysis:
             return None
         self._note(value)
         return converted
+
+    def _loop_items(self, node: ast.expr) -> tuple[Any, ...] | None:
+        """The items a loop / comprehension iterates over: constants, or compiled patterns
+        (`PATTERNS = [re.compile(...) for h in HOSTS]`), which bind to ("pattern", …) markers."""
+        value = self.resolver.resolve(node)
+        if isinstance(value.value, (list, tuple)) and any(
+            isinstance(v, Regex) for v in value.value
+        ):
+            items = [v if isinstance(v, Regex) else _py_const(v) for v in value.value]
+            if any(v is UNKNOWN for v in items):
+                return None
+            self._note(value)
+            return tuple(items)
+        return self._const_items(node)
 
     def _flags(self, node: ast.expr | None) -> int | None:
         if node is None:
@@ -1445,7 +1629,7 @@ class _Analysis:
             if _has_origin(cond):
                 texts.append(self._describe(guard))
         for loop, loop_guards in loops.values():
-            values = self._const_items(loop.iter)
+            values = self._loop_items(loop.iter)
             envs: list[dict[str, Node | None]]
             if values is None or len(values) > MAX_LOOP:
                 envs = [dict.fromkeys(_target_names(loop.target))]
@@ -1846,7 +2030,7 @@ class HandwrittenHeaders(Adapter):
     name = "handwritten"
     prefilter = re.compile(rb"(?i:access-control-)|access_control_")
 
-    def analyse(self, module: Module, resolver: Resolver) -> Iterator[CorsPolicy]:
+    def analyse(self, module: Module, resolver: Evaluator) -> Iterator[CorsPolicy]:
         analysis = _Analysis(module, resolver)
         analysis.collect()
         yield from analysis.policies()

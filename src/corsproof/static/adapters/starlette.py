@@ -25,7 +25,10 @@ from corsproof.static._module import Module
 from corsproof.static.adapters._base import (
     Adapter,
     argument,
+    exclusive,
+    expand_kwargs,
     fallback_of,
+    note_unresolved,
     register_adapter,
     string_items,
 )
@@ -112,10 +115,12 @@ class StarletteCors(Adapter):
         self, module: Module, evaluator: Evaluator, call: ast.Call, shadowed: _Wrapper | None
     ) -> CorsPolicy:
         policy = CorsPolicy(framework="starlette", loc=module.loc(call))
+        call = expand_kwargs(module, evaluator, call)
         origins_node = _option(call, "allow_origins")
         if origins_node is not None:
             origins = evaluator.resolve(origins_node)
             policy.fallback = fallback_of(module, origins, origins_node)
+            note_unresolved(policy, module, origins_node, origins, "allow_origins")
             loc = module.loc(origins_node)
             if _star(origins):
                 policy.any_origin = loc
@@ -140,6 +145,7 @@ class StarletteCors(Adapter):
         regex_node = _option(call, "allow_origin_regex")
         if regex_node is not None:
             regex = evaluator.resolve(regex_node)
+            note_unresolved(policy, module, regex_node, regex, "allow_origin_regex")
             pattern, flags = None, 0
             if isinstance(regex.value, str):
                 pattern = regex.value
@@ -202,11 +208,14 @@ def _wrapper(module: Module, cls: ast.AST | None, written: ast.AST) -> list[_Wra
     return [(module.text(cls or written), _is_cors_middleware(module, cls))]
 
 
-def _wrapping(module: Module, app: str, scope: ast.AST | None, after: int) -> _Wrapper | None:
-    """A middleware added to `app` (`app.add_middleware`, `@app.middleware`) below line `after`."""
+def _wrapping(
+    module: Module, app: str, scope: ast.AST | None, after: int, origin: ast.AST
+) -> _Wrapper | None:
+    """A middleware added to `app` (`app.add_middleware`, `@app.middleware`) below line `after`,
+    on a path that can run after `origin` (not in another arm of the same `if`)."""
     found: list[_Wrapper] = []
-    for node in ast.walk(module.tree):
-        if getattr(node, "lineno", 0) <= after:
+    for node in module.nodes(ast.Call):
+        if getattr(node, "lineno", 0) <= after or exclusive(module, origin, node):
             continue
         if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
             continue
@@ -224,7 +233,7 @@ def _wrapping(module: Module, app: str, scope: ast.AST | None, after: int) -> _W
 
 def _added_after(module: Module, call: ast.Call) -> _Wrapper | None:
     """Another middleware added to the same app after CORSMiddleware (so it wraps it)."""
-    return _wrapping(module, _target(call), module.function_of(call), call.lineno)
+    return _wrapping(module, _target(call), module.function_of(call), call.lineno, call)
 
 
 def _listed_after(module: Module, call: ast.Call) -> _Wrapper | None:
@@ -256,4 +265,4 @@ def _added_to_app(module: Module, call: ast.Call) -> _Wrapper | None:
     ):
         return None
     app = ast.unparse(assign.targets[0])
-    return _wrapping(module, app, module.function_of(assign), assign.lineno)
+    return _wrapping(module, app, module.function_of(assign), assign.lineno, assign)

@@ -53,6 +53,17 @@ UNKNOWN: Any = _Unknown()
 Provenance = Literal["literal", "env-default", "settings-default", "alternatives", "unresolved"]
 
 
+class SetList(list):  # type: ignore[type-arg]
+    """A set's items as a list: each once, in source order (for reporting); compared as a set."""
+
+
+def _as_set(items: Any) -> list[Any]:
+    try:
+        return SetList(dict.fromkeys(items))
+    except TypeError:  # unhashable entries: Python would have raised
+        return list(items)
+
+
 @dataclass(frozen=True)
 class Regex:
     """A compiled pattern (`re.compile(...)`) found in the code."""
@@ -441,6 +452,8 @@ class Evaluator:
                     continue
                 return unknown(value.reason or "an unknown unpacked value", env, debug)
             out.append(value.value)
+        if isinstance(node, ast.Set):
+            return Value(_as_set(out), env, debug)
         kind: type = tuple if isinstance(node, ast.Tuple) else list
         return Value(kind(out), env, debug)
 
@@ -493,6 +506,8 @@ class Evaluator:
             self._frames.pop()
         if isinstance(node, ast.DictComp):
             return Value(dict(results), env, debug)
+        if isinstance(node, ast.SetComp):
+            return Value(_as_set(results), env, debug)
         return Value(results, env, debug)
 
     def _iterate(
@@ -573,6 +588,7 @@ class Evaluator:
         evaluator = self._for(module)
         values: list[Value] = []
         stop = _start(use) if use is not None else END
+        use_scope = module.semantic.scope_of(use) if use is not None else None
         for index in range(len(ordered) - 1, -1, -1):
             item = ordered[index]
             if isinstance(item, StarImport):
@@ -586,7 +602,9 @@ class Evaluator:
                     break
                 continue
             value = evaluator._binding_value(item, depth)
-            value = evaluator._mutated(module, name, value, item.position, stop, depth)
+            # read from another scope (a function reads the module when it runs): every change
+            until = stop if item.scope is use_scope else END
+            value = evaluator._mutated(module, name, value, item.position, until, depth, item.scope)
             if item.conditional:
                 cond = branch_condition(module, item.node)
                 if cond and not value.debug:
@@ -625,11 +643,11 @@ class Evaluator:
         after: tuple[int, int],
         before: tuple[int, int],
         depth: int,
+        scope: Scope | None = None,
     ) -> Value:
-        """Apply `.append()`/`.extend()`/`X[k] = v` made between a binding and a use."""
-        scope = module.semantic.module_scope if before == END else None
-        if scope is None:
-            return value
+        """Apply `.append()`/`.extend()`/`X[k] = v` made in the binding's scope between the
+        binding and the use."""
+        scope = scope or module.semantic.module_scope
         mutations = module.semantic.mutations(scope, name, after, before)
         if not mutations:
             return value
@@ -673,7 +691,7 @@ class Evaluator:
     def _binding_value(self, binding: Binding, depth: int) -> Value:
         module = self.module
         match binding.kind:
-            case "assign" | "walrus":
+            case "assign" | "walrus" | "global-assign":
                 value_node = binding.value
                 if value_node is None:
                     return unknown("an annotation without a value")
@@ -739,8 +757,6 @@ class Evaluator:
                 return unknown(f"the function {binding.name!r}")
             case "delete":
                 return unknown(f"{binding.name!r} was deleted")
-            case "global-assign":
-                return unknown(f"{binding.name!r} is assigned in a function")
         return unknown(f"bound by {binding.kind}")
 
     def _is_settings_class(self, node: ast.ClassDef) -> bool:
@@ -897,7 +913,9 @@ class Evaluator:
                     out[kw.arg] = item.value
             return Value(out)
         if not node.args:
-            empty = {"list": [], "tuple": (), "set": [], "frozenset": [], "str": "", "bool": False}
+            empty = {"list": [], "tuple": (), "str": "", "bool": False}
+            if short in ("set", "frozenset"):
+                return Value(SetList())
             return Value(empty[short]) if short in empty else unknown(f"{short}()")
         inner = self.resolve(node.args[0], depth)
         if not inner.known:
@@ -917,7 +935,7 @@ class Evaluator:
             if short == "tuple":
                 return replace(inner, value=tuple(inner.value), node=None)
             if short in ("set", "frozenset"):
-                return replace(inner, value=list(dict.fromkeys(inner.value)), node=None)
+                return replace(inner, value=_as_set(inner.value), node=None)
             return replace(inner, value=list(inner.value), node=None)
         except (TypeError, ValueError):
             return unknown(f"{short}() of a value Python would reject")
@@ -1009,7 +1027,12 @@ class Evaluator:
         cast_name = self.module.qualname(cast) if cast is not None else ""
         if isinstance(cast, ast.Call):
             cast_name = self.module.qualname(cast.func)
-        if isinstance(value, str):
+        if isinstance(value, str) and cast_name in ("int", "float"):
+            try:
+                value = int(value) if cast_name == "int" else float(value)
+            except ValueError:
+                return unknown(f"a default {cast_name}() would reject", env=name)
+        elif isinstance(value, str):
             if short in ("list", "tuple") or cast_name.endswith(("Csv", "list")):
                 value = [v.strip() for v in value.split(",") if v.strip()]
             elif short == "bool" or cast_name.endswith("bool"):

@@ -126,6 +126,10 @@ def head_qualname(module: Module, name: ast.Name) -> str:
         if isinstance(item, Binding):
             if item.kind in ("import", "from-import"):
                 return import_qualname(module, item)
+            if item.conditional and item is not visible.ordered[0]:
+                # `try: from flask_cors import CORS / except ImportError: CORS = None`: the
+                # import is the alternative that calls can reach
+                continue
             if item.kind in ("function", "class", "parameter"):
                 # defined here: not a library's name, whatever it is called
                 return f"<local>.{name.id}"

@@ -1,0 +1,1 @@
+import settings.production  # noqa: F401

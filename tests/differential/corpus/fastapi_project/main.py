@@ -1,0 +1,3 @@
+from app.main import app
+
+APP = app

@@ -1,0 +1,1 @@
+ORIGINS = ["https://local-import.example.com"]

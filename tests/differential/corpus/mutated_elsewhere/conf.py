@@ -1,0 +1,2 @@
+ORIGINS = ["https://conf.example.com"]
+CREDENTIALS = False

@@ -1,0 +1,2 @@
+ORIGINS = ["https://pkg.example.com"]
+CREDENTIALS = False

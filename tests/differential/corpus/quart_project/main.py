@@ -1,0 +1,3 @@
+from qapp import create_app
+
+app = create_app()

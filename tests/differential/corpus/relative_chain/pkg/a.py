@@ -1,0 +1,2 @@
+ORIGINS = ["https://a.example.com"]
+SUFFIX = "-v2"

@@ -1,0 +1,3 @@
+from starlette.middleware import Middleware
+
+__all__ = ["Middleware"]

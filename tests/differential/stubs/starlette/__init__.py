@@ -1,0 +1,1 @@
+"""Stub Starlette (applications, middleware, middleware.cors)."""
