@@ -91,6 +91,7 @@ class Project:
     _cache: OrderedDict[Path, Module | None] = field(default_factory=OrderedDict)
     _cached_bytes: int = 0
     _found: dict[tuple[str, Path, int], Path | None] = field(default_factory=dict)
+    _real: dict[Path, Path] = field(default_factory=dict)  # path -> its real path
 
     def display(self, path: Path) -> str:
         try:
@@ -104,7 +105,12 @@ class Project:
     def load(self, path: Path) -> Module | None:
         """Parse another project file on demand (once per process while it stays in the cache);
         None when it cannot be used."""
-        path = path.resolve()
+        real = self._real.get(path)
+        if real is None:
+            if len(self._real) > 4096:
+                self._real.clear()
+            real = self._real[path] = path.resolve()
+        path = real
         if path in self._cache:
             self._cache.move_to_end(path)
             return self._cache[path]
@@ -288,7 +294,14 @@ class Module:
     def qualname(self, node: ast.AST) -> str:
         """Dotted name of a Name/Attribute as bound where it is used: `cors.CORS` ->
         `flask_cors.CORS` (scopes, aliases, relative and star imports, project re-exports)."""
-        return qualname(self, node)
+        found = self._qualnames.get(node)
+        if found is None:
+            found = self._qualnames[node] = qualname(self, node)
+        return found
+
+    @cached_property
+    def _qualnames(self) -> dict[ast.AST, str]:
+        return {}
 
     def imported_modules(self) -> set[str]:
         """The modules imported anywhere in the file (`from m import x`: m), as written."""

@@ -113,7 +113,7 @@ class ConfigReader:
     def _collect(self) -> list[ConfigWrite]:
         module, evaluator = self.module, self.evaluator
         writes: list[ConfigWrite] = []
-        for node in ast.walk(module.tree):
+        for node in module.nodes(ast.Assign, ast.Call):
             if isinstance(node, ast.Assign):
                 for target in node.targets:
                     owner, key = self._target(target)

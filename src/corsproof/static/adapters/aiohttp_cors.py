@@ -89,7 +89,7 @@ class AiohttpCors(Adapter):
 
     def analyse(self, module: Module, evaluator: Evaluator) -> Iterator[CorsPolicy]:
         self.module, self.evaluator = module, evaluator
-        for node in ast.walk(module.tree):
+        for node in module.nodes(ast.Call):
             if isinstance(node, ast.Call) and module.qualname(node.func) in SETUP_NAMES:
                 try:
                     yield from self._setup(node)
@@ -152,7 +152,7 @@ class AiohttpCors(Adapter):
         receiver = module.text(target)
         scope = module.function_of(call)
         found: list[ast.Call] = []
-        for node in ast.walk(module.tree):
+        for node in module.nodes(ast.Call):
             if not (
                 isinstance(node, ast.Call)
                 and isinstance(node.func, ast.Attribute)

@@ -74,7 +74,7 @@ class CherrypyCors(Adapter):
         if "cherrypy_cors" not in module.source and "cors." not in module.source:
             return
         configured = "cors." in module.source  # configuration keys may be written here
-        for node in ast.walk(module.tree):
+        for node in module.nodes(ast.Call, ast.Dict):
             if isinstance(node, ast.Call):
                 qual = module.qualname(node.func) if not _unpacked(node) else ""
                 if qual in ("cherrypy_cors.expose", "cherrypy_cors.tools.expose"):
@@ -162,7 +162,7 @@ class CherrypyCors(Adapter):
     ) -> bool:
         """Another configuration in the module sets `cors.expose.origins` (sections of the same
         path configuration that are not above this one never apply to it)."""
-        for node in ast.walk(module.tree):
+        for node in module.nodes(ast.Dict):
             if (
                 isinstance(node, ast.Dict)
                 and not any(node is other for other in excluded)

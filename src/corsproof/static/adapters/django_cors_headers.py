@@ -452,7 +452,7 @@ class _Middleware:
         # CorsMiddleware added anywhere else (MIDDLEWARE.insert(0, ...), another branch): unknown
         listed = {id(node) for item, node, _ in located if item == CORS_MIDDLEWARE}
         for module in settings.chain:
-            for node in ast.walk(module.tree):
+            for node in module.nodes(ast.Constant):
                 if (
                     isinstance(node, ast.Constant)
                     and node.value == CORS_MIDDLEWARE
@@ -531,7 +531,7 @@ def _assigned_names(module: Module) -> set[str]:
 
 def _imported_tops(module: Module) -> set[str]:
     tops: set[str] = set()
-    for node in ast.walk(module.tree):
+    for node in module.nodes(ast.Import, ast.ImportFrom):
         if isinstance(node, ast.Import):
             tops.update(alias.name.split(".")[0] for alias in node.names)
         elif isinstance(node, ast.ImportFrom) and node.module and not node.level:

@@ -26,7 +26,13 @@ from collections.abc import Iterator
 from corsproof.findings import Location
 from corsproof.policy import CorsPolicy, OriginCheck
 from corsproof.static._module import Module
-from corsproof.static.adapters._base import Adapter, argument, fallback_of, register_adapter
+from corsproof.static.adapters._base import (
+    Adapter,
+    argument,
+    fallback_of,
+    note_unresolved,
+    register_adapter,
+)
 from corsproof.static.semantic import UNKNOWN, Evaluator, Value
 
 FRAMEWORK = "falcon"
@@ -71,7 +77,7 @@ class FalconCors(Adapter):
         # CORSMiddleware(...) passed to an App that also sets cors_enable
         refused: set[ast.AST] = set()
         apps: list[tuple[ast.Call, ast.expr]] = []
-        for node in ast.walk(module.tree):
+        for node in module.nodes(ast.Call):
             if not isinstance(node, ast.Call) or module.qualname(node.func) not in _APPS:
                 continue
             if any(kw.arg is None for kw in node.keywords):
@@ -98,7 +104,7 @@ class FalconCors(Adapter):
             policy.any_echo = policy.echo_with_credentials = False
             policy.fallback = fallback_of(module, evaluator.resolve(flag), flag)
             yield policy
-        for node in ast.walk(module.tree):
+        for node in module.nodes(ast.Call):
             if (
                 isinstance(node, ast.Call)
                 and node not in refused
@@ -145,6 +151,7 @@ class FalconCors(Adapter):
         def new(credentials_at: Location | None) -> CorsPolicy:
             policy = CorsPolicy(framework=FRAMEWORK, loc=anchor, fallback=fallback)
             policy.credentials = credentials_at
+            note_unresolved(policy, module, origins_node, origins, "allow_origins")
             # Falcon turns `*` into an echo only for the origins credentials are granted to
             policy.any_echo = policy.echo_with_credentials = credentials_at is not None
             return policy

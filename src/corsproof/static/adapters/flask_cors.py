@@ -94,7 +94,7 @@ class FlaskCors(FlaskFamilyAdapter):
             for node in module.tree.body
         )
         self.writes = self._config_writes()
-        for node in ast.walk(module.tree):
+        for node in module.nodes(ast.Call):
             if not isinstance(node, ast.Call):
                 continue
             if self._is(node.func, CORS_NAMES, "CORS"):
@@ -203,7 +203,7 @@ class FlaskCors(FlaskFamilyAdapter):
         """Every write of a `CORS_*` key to some `<owner>.config` in the module, in source order."""
         module, evaluator = self.module, self.evaluator
         writes: list[ConfigWrite] = []
-        for node in ast.walk(module.tree):
+        for node in module.nodes(ast.Assign, ast.Call):
             if isinstance(node, ast.Assign):
                 for target in node.targets:
                     owner = (

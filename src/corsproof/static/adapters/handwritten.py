@@ -498,7 +498,7 @@ class _Analysis:
 
     # -- collection ---------------------------------------------------------------------------
     def collect(self) -> None:
-        for node in ast.walk(self.module.tree):
+        for node in self.module.nodes(ast.Assign, ast.AnnAssign, ast.Call, ast.Return):
             if isinstance(node, ast.Assign):
                 for target in node.targets:
                     self._assign(target, node.value, node)
@@ -759,10 +759,10 @@ class _Analysis:
             return self._callbacks
         self._callbacks = set()
         defined: dict[str, list[Function]] = {}
-        for node in ast.walk(self.module.tree):
+        for node in self.module.nodes(ast.FunctionDef, ast.AsyncFunctionDef):
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 defined.setdefault(node.name, []).append(node)
-        for node in ast.walk(self.module.tree):
+        for node in self.module.nodes(ast.Call, ast.Assign):
             handed: list[ast.expr] = []
             if isinstance(node, ast.Call):
                 handed = [*node.args, *[k.value for k in node.keywords]]
@@ -872,50 +872,31 @@ class _Analysis:
         return self._bindings[key]
 
     def _find_binding(self, node: ast.Name) -> tuple[ast.expr, str] | None:
-        name = node.id
-        function = self.module.function_of(node)
-        found = self.resolver.lookup(name, node)
-        expr = found[0] if found is not None and found[1] is self.module else None
-        if function is None:
-            return (expr, "module") if expr is not None else None
-        if expr is not None and self._in_body(expr, function):
-            return expr, "local"
-        for sub in ast.walk(function):  # `if (origin := ...) in ALLOWED:`
-            if (
-                isinstance(sub, ast.NamedExpr)
-                and sub.target.id == name
-                and sub.lineno <= getattr(node, "lineno", 0)
-                and self.module.function_of(sub) is function
-            ):
-                return sub.value, "local"
-        param = self._param(function, name)
-        if param is not None:
-            return param
-        # a closure: bound in an enclosing function (looked up from the inner `def`)
-        inner: ast.AST = function
-        for outer in self.module.ancestors(function):
-            if isinstance(outer, ast.ClassDef):
-                break
-            if isinstance(outer, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                found = self.resolver.lookup(name, inner)
-                if found is not None and found[1] is self.module and self._in_body(found[0], outer):
-                    return found[0], "local"
-                param = self._param(outer, name)
-                if param is not None:
-                    return param
-                inner = outer
-        if expr is not None and self.module.function_of(expr) is None:
-            return expr, "module"
-        return None
-
-    def _in_body(self, expr: ast.AST, function: Function) -> bool:
-        """`expr` is in `function`'s own statements (not a parameter default, not a nested def)."""
-        for parent in self.module.ancestors(expr):
-            if isinstance(parent, ast.arguments):
-                return False
-            if isinstance(parent, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
-                return parent is function
-        return False
+        """From the semantic model: the scope `node` resolves in (LEGB, class bodies skipped) and
+        the binding it sees there."""
+        visible = self.module.semantic.visible(node.id, node)
+        scope = visible.scope
+        if scope is None or scope.kind in ("class", "comprehension"):
+            return None
+        if scope.kind == "module":
+            found = self.resolver.lookup(node.id, node)
+            if found is None or found[1] is not self.module:
+                return None
+            return found[0], "module"
+        binding = visible.bindings[-1] if visible.bindings else None
+        if binding is None:
+            return None  # a local used before it is bound
+        if binding.kind == "parameter":
+            function = scope.node
+            if isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                return self._param(function, node.id)
+            return None
+        if binding.kind not in ("assign", "walrus", "augassign"):
+            return None
+        found = self.resolver.lookup(node.id, node)
+        if found is None or found[1] is not self.module:
+            return None
+        return found[0], "local"
 
     def _param(self, function: Function, name: str) -> tuple[ast.expr, str] | None:
         """A parameter: ("origin-param") for a FastAPI Origin header, else its default, else unbound."""

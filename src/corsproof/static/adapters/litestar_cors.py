@@ -25,7 +25,13 @@ from collections.abc import Iterator
 
 from corsproof.policy import CorsPolicy, OriginCheck
 from corsproof.static._module import Module
-from corsproof.static.adapters._base import Adapter, argument, fallback_of, register_adapter
+from corsproof.static.adapters._base import (
+    Adapter,
+    argument,
+    fallback_of,
+    note_unresolved,
+    register_adapter,
+)
 from corsproof.static.semantic import Evaluator, Regex, Value
 
 FRAMEWORK = "litestar"
@@ -70,7 +76,7 @@ class LitestarCors(Adapter):
     prefilter = re.compile(rb"CORSConfig")
 
     def analyse(self, module: Module, evaluator: Evaluator) -> Iterator[CorsPolicy]:
-        for node in ast.walk(module.tree):
+        for node in module.nodes(ast.Call):
             if (
                 isinstance(node, ast.Call)
                 and module.qualname(node.func) in _CONFIGS
@@ -95,6 +101,7 @@ class LitestarCors(Adapter):
         else:
             policy.fallback = fallback_of(module, origins, origins_node)
         origins_loc = module.loc(origins_node) if origins_node is not None else policy.loc
+        note_unresolved(policy, module, origins_node, origins, "allow_origins")
         if _star(origins):
             policy.any_origin = origins_loc
         else:
@@ -128,6 +135,7 @@ class LitestarCors(Adapter):
             regex_node = option("allow_origin_regex")
             if regex_node is not None:
                 regex = evaluator.resolve(regex_node)
+                note_unresolved(policy, module, regex_node, regex, "allow_origin_regex")
                 if isinstance(regex.value, str) and regex.value:
                     if parts is not None:
                         parts.append(regex.value)

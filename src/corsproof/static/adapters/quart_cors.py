@@ -34,7 +34,7 @@ from typing import Any
 
 from corsproof.policy import CorsPolicy, Fallback, OriginCheck
 from corsproof.static._module import Module
-from corsproof.static.adapters._base import Adapter, fallback_of, register_adapter
+from corsproof.static.adapters._base import Adapter, fallback_of, note_unresolved, register_adapter
 from corsproof.static.adapters._flask_family import (
     ConfigReader,
     Setting,
@@ -76,7 +76,7 @@ class QuartCors(Adapter):
     def analyse(self, module: Module, evaluator: Evaluator) -> Iterator[CorsPolicy]:
         self.module, self.evaluator = module, evaluator
         self.config: ConfigReader | None = None
-        for node in ast.walk(module.tree):
+        for node in module.nodes(ast.Call):
             if not isinstance(node, ast.Call):
                 continue
             qual = module.qualname(node.func)
@@ -203,6 +203,7 @@ class QuartCors(Adapter):
         assert isinstance(option, Setting)
         value, owner = option.value, option.module
         policy.fallback = fallback_of(owner, value, option.node)
+        note_unresolved(policy, owner, option.node, value, "allow_origin")
         from_config = not _in_call(module, option, call)
         if isinstance(value.value, Regex) and from_config:
             return None  # set(<pattern>) raises TypeError

@@ -76,7 +76,7 @@ class SanicCors(FlaskFamilyAdapter):
             return
         self.module, self.evaluator = module, evaluator
         self.reader: ConfigReader | None = None
-        for node in ast.walk(module.tree):
+        for node in module.nodes(ast.Call):
             if not isinstance(node, ast.Call):
                 continue
             qual = module.qualname(node.func)

@@ -95,7 +95,7 @@ class StarletteCors(Adapter):
     prefilter = re.compile(rb"CORSMiddleware")
 
     def analyse(self, module: Module, evaluator: Evaluator) -> Iterator[CorsPolicy]:
-        for node in ast.walk(module.tree):
+        for node in module.nodes(ast.Call):
             if not isinstance(node, ast.Call):
                 continue
             func = node.func

@@ -19,9 +19,10 @@ Python's rules, as the binder applies them:
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Literal
+from functools import cached_property
+from typing import Any, Literal
 
 ScopeKind = Literal["module", "class", "function", "lambda", "comprehension"]
 BindingKind = Literal[
@@ -88,7 +89,10 @@ class Binding:
     node: ast.AST  # the node that binds (the Name target, the alias, the def…)
     scope: Scope
     position: Position  # bindings are visible to uses at or after this position
-    branch: Branch
+    # the control statements around it (computed when first asked: most bindings never are);
+    # `outer`: made in a nested function for this scope (`global`/`nonlocal`)
+    model: SemanticModel | None = None
+    outer: ast.AST | None = None
     value: ast.expr | None = None  # the expression bound (for assign/walrus/augassign/with/loop)
     module: str | None = None  # imports: the module as written (`a.b`, `.base` is "base", level 1)
     attr: str | None = None  # from-import: the imported name
@@ -97,9 +101,18 @@ class Binding:
     # assign from an unpacking of a known shape: the index path into the value (`a, (b, c) = v`)
     index: tuple[int, ...] = ()
 
+    @cached_property
+    def branch(self) -> Branch:
+        assert self.model is not None
+        branch = self.model.branch_of(self.node)
+        if self.outer is not None:
+            # made when a function runs: may or may not have happened
+            branch = ((self.outer, 0), *branch)
+        return branch
+
     @property
     def conditional(self) -> bool:
-        return bool(self.branch)
+        return self.outer is not None or bool(self.branch)
 
 
 @dataclass(eq=False)
@@ -207,12 +220,19 @@ class SemanticModel:
         class bodies do not enclose methods.
         """
         if use is None:
-            return self._in_scope(self.module_scope, name, END, ())
+            return self._in_scope(self.module_scope, name, END, _no_branch)
         scope = self.scope_of(use)
-        position, branch = _start(use), self.branch_of(use)
+        position = _start(use)
+        cache: list[Branch] = []
+
+        def branch() -> Branch:
+            if not cache:
+                cache.append(self.branch_of(use))
+            return cache[0]
+
         at: Position = position
         if scope.kind != "module" and name in scope.globals:
-            return self._in_scope(self.module_scope, name, END, ())
+            return self._in_scope(self.module_scope, name, END, _no_branch)
         if scope.kind == "module":
             return self._in_scope(scope, name, position, branch)
         if scope.kind == "comprehension":
@@ -233,23 +253,25 @@ class SemanticModel:
                 outer = outer.parent
                 continue
             if outer.kind == "module":
-                return self._in_scope(outer, name, at, ())
+                return self._in_scope(outer, name, at, _no_branch)
             if outer.kind == "comprehension":
                 if name in outer.bindings:
                     return Visible(list(outer.bindings[name]), [], outer)
             elif outer.kind == "class":
-                found = self._in_scope(outer, name, at, ())
+                found = self._in_scope(outer, name, at, _no_branch)
                 if found.bindings:
                     return found
             elif name in outer.bindings:
-                return self._in_scope(outer, name, END, ())
+                return self._in_scope(outer, name, END, _no_branch)
             if outer.is_function:
                 from_function = True
                 at = END
             outer = outer.parent
         return Visible([], [], None)
 
-    def _in_scope(self, scope: Scope, name: str, position: Position, branch: Branch) -> Visible:
+    def _in_scope(
+        self, scope: Scope, name: str, position: Position, branch: Callable[[], Branch]
+    ) -> Visible:
         """The bindings of `name` in `scope` visible at `position`: the last one that surely ran
         before it (its branch encloses the use) and every conditional one after that one."""
         items: list[Binding | StarImport] = [
@@ -261,7 +283,9 @@ class SemanticModel:
         picked: list[Binding | StarImport] = []
         for item in reversed(items):
             picked.append(item)
-            if isinstance(item, Binding) and _dominates(item.branch, branch):
+            if isinstance(item, Binding) and (
+                not item.conditional or _dominates(item.branch, branch())
+            ):
                 break
         picked.reverse()
         return Visible(
@@ -288,6 +312,10 @@ class Visible:
     stars: list[StarImport]
     scope: Scope | None  # None: bound nowhere in the module (a builtin, or undefined)
     ordered: list[Binding | StarImport] = field(default_factory=list)
+
+
+def _no_branch() -> Branch:
+    return ()
 
 
 def _dominates(binding: Branch, use: Branch) -> bool:
@@ -344,6 +372,8 @@ def _arm(parent: ast.AST, child: ast.AST) -> int | None:
 
 
 class _Binder:
+    handlers: dict[type, Callable[[_Binder, Any], None]] = {}
+
     def __init__(self, model: SemanticModel) -> None:
         self.model = model
         self.scope = model.module_scope
@@ -359,19 +389,30 @@ class _Binder:
         """Visit a subtree: nodes that bind or make scopes through their handler, every other
         node with an explicit stack (a `1 + 1 + …` chain thousands deep must not recurse)."""
         model = self.model
-        parents, by_type = model.parents, model.by_type
+        parents, by_type, handlers = model.parents, model.by_type, self.handlers
         stack = [(node, parent)]
+        pop, push = stack.pop, stack.append
         while stack:
-            node, parent = stack.pop()
+            node, parent = pop()
             parents[node] = parent
-            by_type.setdefault(type(node), []).append(node)
-            method = getattr(self, "_" + type(node).__name__, None)
+            kind = type(node)
+            nodes = by_type.get(kind)
+            if nodes is None:
+                nodes = by_type[kind] = []
+            nodes.append(node)
+            method = handlers.get(kind)
             if method is not None:
-                method(node)
-            else:
-                children = list(ast.iter_child_nodes(node))
-                children.reverse()
-                stack.extend((child, node) for child in children)
+                method(self, node)
+                continue
+            children: list[ast.AST] = []
+            for name in node._fields:
+                field_value = getattr(node, name, None)
+                if isinstance(field_value, ast.AST):
+                    children.append(field_value)
+                elif isinstance(field_value, list):
+                    children.extend(v for v in field_value if isinstance(v, ast.AST))
+            for child in reversed(children):
+                push((child, node))
 
     def _children(self, node: ast.AST) -> None:
         for child in ast.iter_child_nodes(node):
@@ -403,12 +444,9 @@ class _Binder:
             target = outer or scope
         else:
             target = scope
-        branch = self.model.branch_of(node)
-        if target is not scope:
-            # made at call time of a function: may or may not have happened
-            branch = ((scope.node, 0), *branch)
+        outer = scope.node if target is not scope else None
         target.add(
-            Binding(name, kind, node, target, position, branch, **extra)  # type: ignore[arg-type]
+            Binding(name, kind, node, target, position, self.model, outer, **extra)  # type: ignore[arg-type]
         )
 
     def _targets(
@@ -711,3 +749,12 @@ def _declarations(body: list[ast.stmt]) -> Iterator[ast.Global | ast.Nonlocal]:
         else:
             for name in ("body", "orelse", "finalbody", "handlers", "cases"):
                 stack.extend(getattr(stmt, name, ()) or ())
+
+
+_Binder.handlers = {
+    node_type: getattr(_Binder, "_" + node_type.__name__)
+    for node_type in vars(ast).values()
+    if isinstance(node_type, type)
+    and issubclass(node_type, ast.AST)
+    and callable(getattr(_Binder, "_" + node_type.__name__, None))
+}

@@ -22,10 +22,11 @@ MAX_HOPS = 12  # re-exports followed through at most this many project modules
 
 def project_module(module: Module, dotted: str, level: int) -> Module | None:
     """The project module `from <level dots><dotted> import …` (or `import dotted`) refers to."""
-    path = module.project.find_module(dotted, module.path, level)
-    if path is None or path.resolve() == module.path.resolve():
+    found = module.project.find_module(dotted, module.path, level)
+    if found is None:
         return None
-    return module.project.load(path)
+    other = module.project.load(found)
+    return None if other is None or other.path == module.path else other
 
 
 def exports(module: Module) -> set[str] | None:
