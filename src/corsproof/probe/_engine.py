@@ -118,6 +118,8 @@ class Engine:
         self.budget = _Budget(options.max_requests)
         self.requests = asyncio.Semaphore(max(1, options.concurrency))
         self.hosts: dict[str, _Host] = {}
+        # when an idle host may be sent its next request (--rate); only future slots are kept
+        self.pacing: dict[str, float] = {}
         self.auth = options.auth_context()
         self.result = ProbeResult()
         self.progress = ProbeProgress()
@@ -159,6 +161,7 @@ class Engine:
         host = self.hosts.get(key)
         if host is None:
             host = self.hosts[key] = _Host(max(1, self.options.per_host), self.options.rate)
+            host.next_at = self.pacing.pop(key, 0.0)
         host.users += 1
         try:
             async with host.semaphore:
@@ -177,6 +180,13 @@ class Engine:
             host.users -= 1
             if not host.users:
                 self.hosts.pop(key, None)
+                # an idle host keeps its pace: the next request (a plan sends one after another)
+                # must still wait for its slot, or --rate would hold only for overlapping requests
+                now = time.monotonic()
+                if host.next_at > now:
+                    self.pacing[key] = host.next_at
+                    if len(self.pacing) > 1024:  # memory stays flat over many hosts
+                        self.pacing = {k: at for k, at in self.pacing.items() if at > now}
         return Exchange(probe, url, reply)
 
     # ------------------------------------------------------------------ one target
