@@ -338,3 +338,118 @@ def evaluate(tmp_path: Path, source: str, name: str) -> object:
 )
 def test_scope_rules(tmp_path: Path, source: str, expected: object) -> None:
     assert evaluate(tmp_path, source, "probe") == expected
+
+
+# -- imports across the project ------------------------------------------------------------------
+
+
+def test_reexport_through_package_init(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "app/__init__.py": "",
+            "app/ext/__init__.py": "from .cors import CORS\n__all__ = ['CORS']\n",
+            "app/ext/cors.py": "from flask_cors import CORS\n",
+            "app/factory.py": """
+                from flask import Flask
+                from .ext import CORS
+                def create():
+                    app = Flask(__name__)
+                    CORS(app, origins="*", supports_credentials=True)
+                    return app
+            """,
+        },
+    )
+    assert found(tmp_path) == [("app/factory.py", 5, "CORS102", "critical")]
+
+
+def test_import_submodule_as_alias(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "app.py": """
+                import flask_cors.extension as fe
+                from flask import Flask
+                app = Flask(__name__)
+                fe.CORS(app, origins=["null"])
+            """
+        },
+    )
+    assert found(tmp_path) == [("app.py", 4, "CORS103", "medium")]
+
+
+def test_relative_import_three_levels_up(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "proj/__init__.py": "",
+            "proj/conf/__init__.py": "",
+            "proj/conf/origins.py": 'ORIGINS = ["*"]\n',
+            "proj/api/__init__.py": "",
+            "proj/api/v1/__init__.py": "",
+            "proj/api/v1/main.py": """
+                from fastapi import FastAPI
+                from fastapi.middleware.cors import CORSMiddleware
+                from ...conf.origins import ORIGINS
+                app = FastAPI()
+                app.add_middleware(CORSMiddleware, allow_origins=ORIGINS)
+            """,
+        },
+    )
+    assert found(tmp_path) == [("proj/api/v1/main.py", 5, "CORS101", "medium")]
+
+
+def test_star_import_respects_all(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "consts.py": "__all__ = ['SAFE']\nSAFE = ['https://app.example.com']\nORIGINS = ['*']\n",
+            "main.py": """
+                from fastapi import FastAPI
+                from fastapi.middleware.cors import CORSMiddleware
+                from consts import *
+                ORIGINS = SAFE
+                app = FastAPI()
+                app.add_middleware(CORSMiddleware, allow_origins=ORIGINS)
+            """,
+        },
+    )
+    assert found(tmp_path) == []
+    # without __all__ the star import brings ORIGINS too, and a later star import wins
+    write(
+        tmp_path,
+        {
+            "consts.py": "SAFE = ['https://app.example.com']\nORIGINS = ['*']\n",
+            "main.py": """
+                from fastapi import FastAPI
+                from fastapi.middleware.cors import CORSMiddleware
+                ORIGINS = ['https://app.example.com']
+                from consts import *
+                app = FastAPI()
+                app.add_middleware(CORSMiddleware, allow_origins=ORIGINS)
+            """,
+        },
+    )
+    assert found(tmp_path) == [("main.py", 6, "CORS101", "medium")]
+
+
+def test_settings_list_appended_across_star_import(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "proj/__init__.py": "",
+            "proj/settings/__init__.py": "",
+            "proj/settings/base.py": """
+                INSTALLED_APPS = ["corsheaders"]
+                MIDDLEWARE = ["corsheaders.middleware.CorsMiddleware"]
+                CORS_ALLOWED_ORIGINS = ["https://app.example.com"]
+            """,
+            "proj/settings/production.py": """
+                from .base import *
+                CORS_ALLOWED_ORIGINS.append("http://partner.example.com")
+                CORS_ALLOWED_ORIGINS += ["null"]
+            """,
+        },
+    )
+    rules = {(rule, severity) for _, _, rule, severity in found(tmp_path)}
+    assert rules == {("CORS103", "medium"), ("CORS105", "low")}

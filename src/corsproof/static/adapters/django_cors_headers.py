@@ -221,7 +221,10 @@ class _SettingsModule:
         if binding is None:
             return None
         expr, owner = binding
-        value = (self.evaluator if owner is self.module else Evaluator(owner)).resolve(expr)
+        # the value the settings module ends with: `.append()`/`+=` after the binding included
+        value = self.evaluator.global_value(name)
+        if not value.known and value.env is None:
+            value = (self.evaluator if owner is self.module else Evaluator(owner)).resolve(expr)
         if name in _BOOLEAN and _is_debug_flag(owner, expr) and not _bound_flag(value):
             # CORS_ALLOW_ALL_ORIGINS = DEBUG (DEBUG from the environment, django.conf, …): on
             # exactly when debugging; a DEBUG bound to a literal before is that literal, and a

@@ -74,7 +74,9 @@ class ConfigWrite:
 class FlaskCors(FlaskFamilyAdapter):
     name = FRAMEWORK
     # a factory module may only call `cors.init_app(app)` on an extension created elsewhere
-    prefilter = re.compile(rb"flask_cors|(?i:cors)\w*\.init_app\b")
+    # `CORS(` too: flask-cors re-exported through the project's own modules (`from .ext import
+    # CORS`); the adapter then resolves the name and keeps only flask-cors's
+    prefilter = re.compile(rb"flask_cors|(?i:cors)\w*\.init_app\b|\bCORS\(|cross_origin\(")
     options = OPTIONS
     regex_hint = REGEX_HINT
     path_flags = 0

@@ -627,6 +627,10 @@ class Evaluator:
         # value, as before, and the alternatives for whoever wants them
         return replace(last, alternatives=tuple(values))
 
+    def global_value(self, name: str) -> Value:
+        """The value `name` has when this module has finished executing (a settings module)."""
+        return self._global(self.module, name, 0)
+
     def _global(self, module: Module, name: str, depth: int) -> Value:
         """The value `name` has at the end of a project module (a settings module)."""
         visible = module.semantic.visible(name, None)
