@@ -453,3 +453,68 @@ def test_settings_list_appended_across_star_import(tmp_path: Path) -> None:
     )
     rules = {(rule, severity) for _, _, rule, severity in found(tmp_path)}
     assert rules == {("CORS103", "medium"), ("CORS105", "low")}
+
+
+FLASK_CONFIGS = """
+    import os
+    from flask import Flask
+    from flask_cors import CORS
+
+    class BaseConfig:
+        CORS_ORIGINS = ["https://app.example.com"]
+
+    class DevelopmentConfig(BaseConfig):
+        CORS_ORIGINS = "*"
+
+    class ProductionConfig(BaseConfig):
+        CORS_SUPPORTS_CREDENTIALS = True
+        {production}
+
+    config_by_name = {{"dev": DevelopmentConfig, "prod": ProductionConfig}}
+
+    def create_app():
+        app = Flask(__name__)
+        app.config.from_object(config_by_name[os.environ["APP_ENV"]])
+        CORS(app)
+        return app
+"""
+
+
+@pytest.mark.parametrize(
+    ("production", "expected"),
+    [
+        ("", []),  # production inherits the safe list; the development "*" is not deployed
+        # re.match is not anchored at the end: the production pattern passes a longer host
+        ('CORS_ORIGINS = [r"https://.*\\.example\\.com"]', [("app.py", 13, "CORS104", "critical")]),
+    ],
+)
+def test_flask_config_chosen_by_name(
+    tmp_path: Path, production: str, expected: list[tuple[str, int, str, str]]
+) -> None:
+    write(tmp_path, {"app.py": FLASK_CONFIGS.format(production=production)})
+    assert found(tmp_path) == expected
+
+
+def test_flask_config_mapping_and_loaders(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "app.py": """
+                from flask import Flask
+                from flask_cors import CORS
+                def create_other():
+                    app = Flask(__name__)
+                    app.config.from_mapping(CORS_ORIGINS=["null"])
+                    CORS(app)
+                def create_env():
+                    app = Flask(__name__)
+                    app.config.from_prefixed_env()
+                    CORS(app)
+            """
+        },
+    )
+    result = scan_paths([str(tmp_path)], workers=1)
+    assert [(f.rule_id, f.location.line) for f in result.findings] == [("CORS103", 5)]
+    (item,) = result.unresolved
+    assert (item.line, item.what) == (10, "every CORS option")
+    assert "from_prefixed_env" in item.reason

@@ -31,6 +31,7 @@ from corsproof.static.semantic import (
     Regex,
     Value,
     branch_condition,
+    unknown,
 )
 
 # Flask's (and Quart's) Config: loaders whose content cannot be read statically
@@ -245,12 +246,40 @@ class ObjectSource:
     mapping: bool = False
 
 
+_DEVELOPMENT = re.compile(r"(?i)dev|debug|test|local")
+_PRODUCTION = re.compile(r"(?i)prod|live|deploy|release")
+
+
+def deployed(value: Value) -> Any:
+    """Of configuration objects chosen at run time (`config_by_name[os.environ["ENV"]]`), the
+    one deployments run: a production-named one, else the last that is not named for
+    development; the development ones are what a developer runs, not what a server does."""
+    if not value.alternatives:
+        return value.value
+    candidates = [v.value for v in value.alternatives if v.known]
+    named = [(c, _object_name(c)) for c in candidates]
+    production = [c for c, name in named if _PRODUCTION.search(name)]
+    other = [c for c, name in named if not _DEVELOPMENT.search(name)]
+    chosen = production or other or candidates
+    return chosen[-1] if chosen else value.value
+
+
+def _object_name(value: Any) -> str:
+    if isinstance(value, ClassRef):
+        return value.node.name
+    if isinstance(value, Instance):
+        return value.cls.node.name
+    if isinstance(value, ModuleRef):
+        return value.module.path.stem
+    return str(value)
+
+
 def object_source(node: ast.AST, module: Module, evaluator: Evaluator) -> ObjectSource | None:
     """Where the object `from_object(node)` is given is defined; None when it cannot be found."""
     if isinstance(node, ast.Name) and node.id == "__name__":
         return ObjectSource(module)
-    if isinstance(node, (ast.Name, ast.Attribute)):
-        bound = evaluator.resolve(node).value
+    if isinstance(node, (ast.Name, ast.Attribute, ast.Subscript, ast.Call)):
+        bound = deployed(evaluator.resolve(node))
         if isinstance(bound, ModuleRef):
             return ObjectSource(bound.module)
         if isinstance(bound, ClassRef):
@@ -634,7 +663,23 @@ class FlaskFamilyAdapter(Adapter):
             return
         setting = merged["resources"]
         if setting is None or not setting.value.known:
-            return  # per-resource options could override anything
+            # per-resource options could override anything: nothing is claimed, and that is said
+            unknown_policy = CorsPolicy(framework=self.name, loc=self.module.loc(call))
+            reason = (
+                setting.value.reason
+                if setting is not None and setting.value.reason
+                else "set by something the analysis cannot read (a config loader such as "
+                "from_prefixed_env/from_pyfile/from_envvar, or an unknown ** mapping)"
+            )
+            note_unresolved(
+                unknown_policy,
+                setting.module if setting is not None else self.module,
+                setting.node if setting is not None else call,
+                unknown(reason),
+                "every CORS option",
+            )
+            yield unknown_policy
+            return
         spec = setting.value.value
         if isinstance(spec, dict):
             node, module, evaluator = self._follow(
@@ -697,6 +742,10 @@ class FlaskFamilyAdapter(Adapter):
         setting = merged.get("origins")
         if setting is not None and not setting.value.known:
             note_unresolved(policy, setting.module, setting.node, setting.value, "origins")
+        elif setting is None and "origins" in merged:
+            reason = "set by something the analysis cannot read (a config loader such as "
+            reason += "from_prefixed_env/from_pyfile/from_envvar, or an unknown ** mapping)"
+            note_unresolved(policy, module, call, unknown(reason), "origins")
         if fallback is None:
             cond = branch_condition(module, call)
             if cond:

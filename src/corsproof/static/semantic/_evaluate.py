@@ -832,6 +832,11 @@ class Evaluator:
             return unknown(f"environment variable {name} (no default)", env=name)
         base = self.resolve(node.value, depth)
         key = self.resolve(node.slice, depth)
+        if isinstance(base.value, dict) and not key.known and 0 < len(base.value) <= MAX_ITEMS:
+            # `config_by_name[os.environ["ENV"]]`: one of the entries, the analysis cannot say
+            # which
+            entries = [Value(v, base.env, base.debug) for v in base.value.values()]
+            return self._alternatives(entries) if len(entries) > 1 else entries[0]
         if base.known and key.known:
             try:
                 if isinstance(node.slice, ast.Slice):
