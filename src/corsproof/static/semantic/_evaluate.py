@@ -779,6 +779,12 @@ class Evaluator:
         if qual.startswith("re.") and node.attr in _RE_FLAGS:
             return Value(_RE_FLAGS[node.attr])
         base = self.resolve(node.value, depth)
+        if base.alternatives:
+            # `config.X` where config is one of several objects: X of each
+            members = [self._member(alt, node.attr, depth) for alt in base.alternatives]
+            if all(m is not None for m in members):
+                return self._alternatives([m for m in members if m is not None])
+            return unknown(f"the attribute {node.attr!r} of one of several objects")
         found = self._member(base, node.attr, depth)
         if found is not None:
             return found
