@@ -436,12 +436,11 @@ def config_owner(node: ast.AST) -> ast.AST | None:
 
 
 def class_named(module: Module | None, name: str | None) -> ast.ClassDef | None:
+    """The class a module-level name of `module` is bound to (`"config.ProductionConfig"`)."""
     if module is None or name is None:
         return None
-    for stmt in module.tree.body:
-        if isinstance(stmt, ast.ClassDef) and stmt.name == name:
-            return stmt
-    return None
+    value = Evaluator(module).global_value(name).value
+    return value.node if isinstance(value, ClassRef) else None
 
 
 def imported_module(module: Module, name: str, use: ast.AST | None = None) -> Module | None:
@@ -449,13 +448,12 @@ def imported_module(module: Module, name: str, use: ast.AST | None = None) -> Mo
     return Evaluator(module).module_named(name, use)
 
 
-def local_names(function: ast.FunctionDef | ast.AsyncFunctionDef) -> set[str]:
-    args = function.args
-    names = {a.arg for a in [*args.posonlyargs, *args.args, *args.kwonlyargs]}
-    for node in ast.walk(function):
-        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
-            names.add(node.id)
-    return names
+def local_names(module: Module, function: ast.FunctionDef | ast.AsyncFunctionDef) -> set[str]:
+    """The names local to a function (its parameters and what it binds), from the model."""
+    scope = module.semantic.scopes.get(function)
+    if scope is None:
+        return set()
+    return {name for name in scope.bindings if name not in scope.globals | scope.nonlocals}
 
 
 def _conditional(module: Module, node: ast.AST) -> bool:
@@ -644,7 +642,7 @@ class FlaskFamilyAdapter(Adapter):
                     layers.append(self._write_layer(write, True))
                 continue
             # different scopes write the same object only when neither binds the name locally
-            if any(f is not None and head in local_names(f) for f in (scope, where)):
+            if any(f is not None and head in local_names(module, f) for f in (scope, where)):
                 continue
             # module code above the function runs before it
             sure = where is None and scope is not None and line < scope.lineno

@@ -163,7 +163,9 @@ class AiohttpCors(Adapter):
             where = module.function_of(node)
             if isinstance(target, ast.Name) and where is not scope:
                 # a module-level name used in a function that does not bind it itself
-                if scope is not None or (where is not None and target.id in local_names(where)):
+                if scope is not None or (
+                    where is not None and target.id in local_names(module, where)
+                ):
                     continue
             found.append(node)
         return found

@@ -505,31 +505,9 @@ def _chain(module: Module) -> list[Module]:
     return chain
 
 
-def _module_statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
-    """Module-level statements, including those in if/try/with blocks (not in functions/classes)."""
-    for stmt in body:
-        yield stmt
-        if isinstance(stmt, (ast.If, ast.Try, ast.With, ast.For, ast.While)):
-            for block in ("body", "orelse", "finalbody"):
-                yield from _module_statements(getattr(stmt, block, []) or [])
-            for handler in getattr(stmt, "handlers", []):
-                yield from _module_statements(handler.body)
-
-
 def _assigned_names(module: Module) -> set[str]:
-    """Names bound at module level: assigned (also in if/try blocks) or imported by name."""
-    names: set[str] = set(module.semantic.module_scope.bindings)
-    for stmt in _module_statements(module.tree.body):
-        targets: list[ast.expr] = []
-        if isinstance(stmt, ast.Assign):
-            targets = list(stmt.targets)
-        elif isinstance(stmt, (ast.AnnAssign, ast.AugAssign)):
-            targets = [stmt.target]
-        for target in targets:
-            for node in ast.walk(target):
-                if isinstance(node, ast.Name):
-                    names.add(node.id)
-    return names
+    """Names bound at module level (assigned, also in if/try blocks, or imported by name)."""
+    return set(module.semantic.module_scope.bindings)
 
 
 def _imported_tops(module: Module) -> set[str]:
