@@ -213,3 +213,18 @@ def test_a_client_certificate_read_in_a_view_raises_the_severity(tmp_path: Path,
         f"    return {{'cert': {read}}}\n"
     )
     assert scan(tmp_path) == [("CORS101", "high", ["mtls"])]
+
+
+def test_cert_required_on_a_client_context_is_not_mutual_tls() -> None:
+    # prefect's database listener: a client verifying the server it connects to
+    client = (
+        b"import ssl\nctx = ssl.create_default_context()\nctx.verify_mode = ssl.CERT_REQUIRED\n"
+    )
+    assert auth_facts(client) == frozenset()
+    server = (
+        b"import ssl\nctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)\n"
+        b"ctx.verify_mode = ssl.CERT_REQUIRED\n"
+    )
+    assert auth_facts(server) == frozenset({"mtls"})
+    uvicorn = b"import ssl, uvicorn\nuvicorn.run(app, ssl_cert_reqs=ssl.CERT_REQUIRED)\n"
+    assert auth_facts(uvicorn) == frozenset({"mtls"})

@@ -518,3 +518,159 @@ def test_flask_config_mapping_and_loaders(tmp_path: Path) -> None:
     (item,) = result.unresolved
     assert (item.line, item.what) == (10, "every CORS option")
     assert "from_prefixed_env" in item.reason
+
+
+# -- shapes seen in real projects (the review of open-source applications) ----------------------
+
+
+def test_django_allow_all_when_the_origin_list_is_missing(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "proj/settings.py": """
+                import os
+                INSTALLED_APPS = ["corsheaders"]
+                MIDDLEWARE = ["corsheaders.middleware.CorsMiddleware"]
+                raw = os.environ.get("CORS_ALLOWED_ORIGINS", "")
+                origins = [o.strip() for o in raw.split(",") if o.strip()]
+                if origins:
+                    CORS_ALLOWED_ORIGINS = origins
+                else:
+                    CORS_ALLOW_ALL_ORIGINS = True
+                CORS_ALLOW_CREDENTIALS = True
+            """
+        },
+    )
+    result = scan_paths([str(tmp_path)], workers=1)
+    assert [(f.rule_id, f.severity, f.location.line) for f in result.findings] == [
+        ("CORS301", "medium", 9)
+    ]
+    assert result.findings[0].message == (
+        "when CORS_ALLOWED_ORIGINS is not set, the default lets every origin in, with credentials"
+    )
+
+
+def test_a_branch_for_non_production_is_development(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "app.py": """
+                import os
+                from fastapi import FastAPI
+                from fastapi.middleware.cors import CORSMiddleware
+                PRODUCTION = os.environ.get("PRODUCTION") == "1"
+                app = FastAPI()
+                if not PRODUCTION:
+                    app.add_middleware(CORSMiddleware, allow_origins=["*"])
+            """
+        },
+    )
+    result = scan_paths([str(tmp_path)], workers=1)
+    assert [(f.rule_id, f.severity, list(f.context)) for f in result.findings] == [
+        ("CORS301", "low", ["debug-only"])
+    ]
+
+
+def test_settings_getters_helpers_and_field_defaults(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "main.py": """
+                import os
+                from functools import lru_cache
+                from fastapi import FastAPI
+                from fastapi.middleware.cors import CORSMiddleware
+                from pydantic import Field
+                from pydantic_settings import BaseSettings
+
+                class Settings(BaseSettings):
+                    cors_origins: list[str] = Field(default=["*"])
+                    creds: bool = os.getenv("CORS_CREDS", "true").lower() in ("1", "true")
+
+                @lru_cache
+                def get_settings() -> Settings:
+                    return Settings()
+
+                def get_list(text, sep=","):
+                    return [part.strip() for part in text.split(sep) if part.strip()]
+
+                settings = get_settings()
+                app = FastAPI()
+                app.add_middleware(
+                    CORSMiddleware,
+                    allow_origins=settings.cors_origins,
+                    allow_credentials=settings.creds,
+                )
+                other = FastAPI()
+                GRAPHQL = get_list(os.environ.get("GRAPHQL_ORIGINS", "*"))
+                other.add_middleware(CORSMiddleware, allow_origins=GRAPHQL)
+            """
+        },
+    )
+    result = scan_paths([str(tmp_path)], workers=1)
+    assert [(f.rule_id, f.location.line, f.message) for f in result.findings] == [
+        (
+            "CORS301",
+            23,
+            "when cors_origins is not set, the default lets every origin in, with credentials",
+        ),
+        ("CORS301", 28, "when GRAPHQL_ORIGINS is not set, the default lets every origin in"),
+    ]
+
+
+def test_flask_option_read_from_app_config(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "app.py": """
+                from flask import Flask
+                from flask_cors import CORS
+                app = Flask(__name__)
+                app.config["MY_ORIGINS"] = "*"
+                CORS(app, origins=app.config["MY_ORIGINS"], supports_credentials=True)
+            """
+        },
+    )
+    assert found(tmp_path) == [("app.py", 4, "CORS102", "critical")]
+
+
+def test_runtime_config_mapping_default(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "main.py": """
+                from fastapi import FastAPI
+                from fastapi.middleware.cors import CORSMiddleware
+                def build(config):
+                    app = FastAPI()
+                    app.add_middleware(
+                        CORSMiddleware, allow_origins=config.get("CORS_origins", ["*"])
+                    )
+            """
+        },
+    )
+    result = scan_paths([str(tmp_path)], workers=1)
+    assert [(f.rule_id, f.message) for f in result.findings] == [
+        ("CORS301", "when config['CORS_origins'] is not set, the default lets every origin in")
+    ]
+
+
+def test_unknown_credentials_are_listed(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "proj/settings.py": """
+                import environ
+                env = environ.Env()
+                INSTALLED_APPS = ["corsheaders"]
+                MIDDLEWARE = ["corsheaders.middleware.CorsMiddleware"]
+                CORS_ALLOW_ALL_ORIGINS = True
+                CORS_ALLOW_CREDENTIALS = env.bool("CREDS")
+            """
+        },
+    )
+    result = scan_paths([str(tmp_path)], workers=1)
+    assert [(f.rule_id, f.severity) for f in result.findings] == [("CORS101", "medium")]
+    assert [(u.line, u.what, u.reason) for u in result.unresolved] == [
+        (6, "CORS_ALLOW_CREDENTIALS", "environment variable CREDS (no default)")
+    ]

@@ -85,11 +85,25 @@ def auth_facts(data: bytes) -> frozenset[str]:
         # to parse, …): claim nothing. A missing fact only keeps a severity at its default, it
         # never hides a finding; a wrong one raises severities on every policy of the application.
         return frozenset()
-    return frozenset(
-        name
-        for name, pattern in candidates
-        if any(code.counts(match) for match in pattern.finditer(code.text))
-    )
+    found = set()
+    for name, pattern in candidates:
+        matches = [m for m in pattern.finditer(code.text) if code.counts(m)]
+        if name == "mtls":
+            # `ssl.CERT_REQUIRED` alone is a client verifying a server (a database, an API):
+            # it is mutual TLS only beside a server-side context in the same file
+            matches = [m for m in matches if not m.group().endswith(b"CERT_REQUIRED")] or (
+                matches if any(code.counts(m) for m in _SERVER_SIDE_TLS.finditer(code.text)) else []
+            )
+        if matches:
+            found.add(name)
+    return frozenset(found)
+
+
+# a server-side TLS context: where CERT_REQUIRED asks clients for their certificate
+_SERVER_SIDE_TLS = re.compile(
+    rb"Purpose\.CLIENT_AUTH|PROTOCOL_TLS_SERVER|\bserver_side\s*=\s*True|\bssl_cert_reqs\s*="
+    rb"|\bcert_reqs\s*=|\bwrap_socket\s*\([^)]*server_side"
+)
 
 
 # ------------------------------------------------------------------------------ the code view

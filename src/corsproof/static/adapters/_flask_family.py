@@ -573,7 +573,10 @@ class FlaskFamilyAdapter(Adapter):
                 layer.everything |= spread.everything
                 layer.settings.update(spread.settings)
             elif kw.arg in self.options:
-                layer.settings[kw.arg] = Setting(evaluator.resolve(kw.value), kw.value, module)
+                read = config_read(kw.value, module, evaluator)  # `origins=app.config["X"]`
+                layer.settings[kw.arg] = read or Setting(
+                    evaluator.resolve(kw.value), kw.value, module
+                )
         return layer
 
     def _mapping(
@@ -737,10 +740,11 @@ class FlaskFamilyAdapter(Adapter):
             return None  # an invalid regex raises at setup / the value fails every request
         allow_all, checks, count, fallback = origins
         policy.checks, policy.fallback = checks, fallback
-        setting = merged.get("origins")
-        if setting is not None and not setting.value.known:
-            note_unresolved(policy, setting.module, setting.node, setting.value, "origins")
-        elif setting is None and "origins" in merged:
+        for name in ("origins", "supports_credentials", "allow_private_network", "allow_headers"):
+            option = merged.get(name)
+            if option is not None and not option.value.known:
+                note_unresolved(policy, option.module, option.node, option.value, name)
+        if merged.get("origins") is None and "origins" in merged:
             reason = "set by something the analysis cannot read (a config loader such as "
             reason += "from_prefixed_env/from_pyfile/from_envvar, or an unknown ** mapping)"
             note_unresolved(policy, module, call, unknown(reason), "origins")

@@ -44,7 +44,14 @@ from corsproof.static.adapters._base import (
     register_adapter,
     string_items,
 )
-from corsproof.static.semantic import Evaluator, Regex, Value, branch_condition, is_debug_expr
+from corsproof.static.semantic import (
+    Evaluator,
+    Regex,
+    Value,
+    branch_condition,
+    env_condition,
+    is_debug_expr,
+)
 
 FRAMEWORK = "django-cors-headers"
 CORS_MIDDLEWARE = "corsheaders.middleware.CorsMiddleware"
@@ -231,7 +238,10 @@ class _SettingsModule:
             # later `DEBUG = False` does not change the value taken then
             return _Setting(name, expr, owner, Value(True), owner.text(expr), None)
         debug = value.debug or branch_condition(owner, expr) or self.development.get(owner.path)
-        return _Setting(name, expr, owner, value, debug, value.env)
+        # `if os.environ.get("ORIGINS"): … else: CORS_ALLOW_ALL_ORIGINS = True`: the value the
+        # settings take when the variable is missing
+        env = value.env or env_condition(owner, expr)
+        return _Setting(name, expr, owner, value, debug, env)
 
     def pick(self, names: tuple[str, str]) -> tuple[_Setting | None, _Setting | None]:
         """(what production reads, what debug/env variants read) for a (new, old) pair."""
@@ -281,7 +291,15 @@ class _SettingsModule:
                 policy.expose_headers, policy.expose_loc = headers, expose.loc
 
         allow_all, allow_all_variant = self.pick(ALLOW_ALL)
-        for name in (*ALLOW_ALL, *ALLOWED_ORIGINS, *ORIGIN_REGEXES):
+        for name in (
+            *ALLOW_ALL,
+            *ALLOWED_ORIGINS,
+            *ORIGIN_REGEXES,
+            "CORS_ALLOW_CREDENTIALS",
+            "CORS_ALLOW_PRIVATE_NETWORK",
+            "CORS_ALLOW_METHODS",
+            "CORS_ALLOW_HEADERS",
+        ):
             read = self.read(name)
             if read is not None and not read.value.known:
                 note_unresolved(policy, read.owner, read.expr, read.value, name)

@@ -162,6 +162,15 @@ class StarletteCors(Adapter):
                         loc=module.loc(regex_node),
                     )
                 )
+        for name in (
+            "allow_credentials",
+            "allow_private_network",
+            "allow_methods",
+            "allow_headers",
+        ):
+            option = _option(call, name)
+            if option is not None:
+                note_unresolved(policy, module, option, evaluator.resolve(option), name)
         policy.credentials = _truthy(module, evaluator, call, "allow_credentials")
         policy.private_network = _truthy(module, evaluator, call, "allow_private_network")
         for name, attr in (("allow_methods", "any_method"), ("allow_headers", "any_header")):

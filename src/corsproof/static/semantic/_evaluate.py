@@ -170,6 +170,22 @@ _STR_METHODS = {
     "format", "removeprefix", "removesuffix", "casefold", "splitlines", "title",
 }  # fmt: skip
 _SETTINGS_BASES = ("BaseSettings", "pydantic_settings.BaseSettings", "pydantic.BaseSettings")
+_COMPARISONS = {
+    ast.Eq: lambda a, b: a == b,
+    ast.NotEq: lambda a, b: a != b,
+    ast.In: lambda a, b: a in b,
+    ast.NotIn: lambda a, b: a not in b,
+    ast.Is: lambda a, b: a is b,
+    ast.IsNot: lambda a, b: a is not b,
+    ast.Lt: lambda a, b: a < b,
+    ast.LtE: lambda a, b: a <= b,
+    ast.Gt: lambda a, b: a > b,
+    ast.GtE: lambda a, b: a >= b,
+}
+_FIELDS = ("pydantic.Field", "pydantic.fields.Field", "dataclasses.field", "sqlmodel.Field")
+_CACHES = ("functools.lru_cache", "functools.cache", "lru_cache", "cache")
+_CONFIG_NAME = re.compile(r"(?i)(^|[._])(config|conf|settings|options|cfg|configuration)$")
+MAX_INLINE = 3  # nested calls of project functions evaluated through
 MAX_DEPTH = 40
 MAX_ITEMS = 1000  # comprehensions and repetitions over more items are not evaluated
 _CONSTANTS = {"True": True, "False": False, "None": None}
@@ -189,18 +205,52 @@ def is_debug_expr(module: Module, node: ast.AST) -> str | None:
     return None
 
 
+_PRODUCTION_NAME = re.compile(r"(?i)(^|[._])(prod|production|is_prod|is_production|live)$")
+_PRODUCTION_WORDS = ("prod", "production", "live")
+
+
 def branch_condition(module: Module, node: ast.AST) -> str | None:
-    """The debug/development condition guarding `node` (`if DEBUG:` …), as written, or None."""
+    """The debug/development condition guarding `node` (`if DEBUG:`, `if not PRODUCTION:`,
+    `if ENV != "production":`, the `else` of `if IS_PROD:`), as written, or None."""
     child = node
     for parent in module.ancestors(node):
-        if isinstance(parent, (ast.If, ast.IfExp)):
-            negated = isinstance(parent.test, ast.UnaryOp) and isinstance(parent.test.op, ast.Not)
+        if isinstance(parent, (ast.If, ast.IfExp)) and child is not parent.test:
             in_body = child in (parent.body if isinstance(parent.body, list) else [parent.body])
-            if child is not parent.test:
-                cond = is_debug_expr(module, parent.test)
-                if cond and in_body != negated:
-                    return cond
+            cond = _development_when(module, parent.test, in_body)
+            if cond:
+                return cond
         child = parent
+    return None
+
+
+def _development_when(module: Module, test: ast.AST, in_body: bool) -> str | None:
+    """The text of `test` if the branch (`in_body` or the else) runs only in development."""
+    negated = False
+    inner = test
+    while isinstance(inner, ast.UnaryOp) and isinstance(inner.op, ast.Not):
+        inner, negated = inner.operand, not negated
+    cond = is_debug_expr(module, inner)
+    if cond and in_body != negated:
+        return module.text(test)
+    # a production flag: its false branch is development
+    name = inner.id if isinstance(inner, ast.Name) else getattr(inner, "attr", None)
+    if isinstance(name, str) and _PRODUCTION_NAME.search(name) and in_body == negated:
+        return module.text(test)
+    # ENV != "production" / ENV == "production" (else)
+    if (
+        isinstance(inner, ast.Compare)
+        and len(inner.ops) == 1
+        and isinstance(inner.ops[0], (ast.Eq, ast.NotEq))
+        and any(
+            isinstance(side, ast.Constant)
+            and isinstance(side.value, str)
+            and side.value.lower() in _PRODUCTION_WORDS
+            for side in (inner.left, *inner.comparators)
+        )
+    ):
+        equal = isinstance(inner.ops[0], ast.Eq)
+        if (in_body != negated) != equal:
+            return module.text(test)
     return None
 
 
@@ -217,8 +267,13 @@ def env_condition(module: Module, node: ast.AST) -> str | None:
             if isinstance(test, (ast.Name, ast.Call, ast.Attribute, ast.Subscript)):
                 in_body = child in (parent.body if isinstance(parent.body, list) else [parent.body])
                 value = evaluator.resolve(test)
-                if value.env is not None and not value.known and in_body == negated:
-                    return value.env
+                if value.env is None:
+                    child = parent
+                    continue
+                if not value.known and in_body == negated:
+                    return value.env  # `if os.environ.get("X"): … else: <node>`
+                if value.known and in_body == (bool(value.value) != negated):
+                    return value.env  # the branch the default takes when X is missing
         child = parent
     return None
 
@@ -229,6 +284,8 @@ class _Frame:
 
     scope: Scope
     names: dict[str, Value] = field(default_factory=dict)
+    env: str | None = None  # an iterable came from the environment (its default)
+    debug: str | None = None
 
 
 class Evaluator:
@@ -405,11 +462,38 @@ class Evaluator:
                 return self._alternatives([self.resolve(body, depth), self.resolve(orelse, depth)])
             case ast.Starred(value=inner):
                 return self.resolve(inner, depth)
+            case ast.Compare(left=left, ops=ops, comparators=comparators):
+                return self._compare(left, ops, comparators, depth)
             case ast.ListComp() | ast.SetComp() | ast.GeneratorExp() | ast.DictComp():
                 return self._comprehension(node, depth)
         return unknown(f"{type(node).__name__} expression")
 
     # -- operators ----------------------------------------------------------------------------
+    def _compare(
+        self, left: ast.expr, ops: list[ast.cmpop], comparators: list[ast.expr], depth: int
+    ) -> Value:
+        """`os.getenv("X", "true").lower() in ("1", "true")`: computed on known operands."""
+        current = self.resolve(left, depth)
+        env, debug = current.env, current.debug
+        result = True
+        for op, right_node in zip(ops, comparators, strict=True):
+            right = self.resolve(right_node, depth)
+            env, debug = env or right.env, debug or right.debug
+            if not (current.known and right.known):
+                return unknown(current.reason or right.reason or "a comparison", env, debug)
+            compare = _COMPARISONS.get(type(op))
+            if compare is None:
+                return unknown("a comparison", env, debug)
+            try:
+                result = bool(compare(current.value, right.value))
+            except TypeError:
+                return unknown("a comparison Python would reject", env, debug)
+            if not result:
+                break
+            current = right
+        return Value(result, env, debug)
+
+    # (operators below)
     def _binop(self, a: Value, op: ast.operator, b: Value) -> Value:
         env, debug = a.env or b.env, a.debug or b.debug
         if a.known and b.known:
@@ -504,6 +588,7 @@ class Evaluator:
                     return unknown("too many elements")
         finally:
             self._frames.pop()
+        env, debug = env or frame.env, debug or frame.debug
         if isinstance(node, ast.DictComp):
             return Value(dict(results), env, debug)
         if isinstance(node, ast.SetComp):
@@ -521,6 +606,7 @@ class Evaluator:
             yield None
             return
         iterable = self.resolve(gen.iter, depth)
+        frame.env, frame.debug = frame.env or iterable.env, frame.debug or iterable.debug
         items = iterable.value
         if isinstance(items, dict):
             items = list(items)
@@ -559,11 +645,12 @@ class Evaluator:
     # -- names --------------------------------------------------------------------------------
     def _name(self, node: ast.Name, name: str, depth: int) -> Value:
         visible = self.module.semantic.visible(name, node)
-        if visible.scope is not None and visible.scope.kind == "comprehension":
+        if visible.scope is not None:
             for frame in reversed(self._frames):
                 if frame.scope is visible.scope and name in frame.names:
                     return frame.names[name]
-            return unknown(f"comprehension variable {name!r}")
+            if visible.scope.kind == "comprehension":
+                return unknown(f"comprehension variable {name!r}")
         if visible.ordered:
             value = self._visible_value(self.module, name, visible.ordered, node, depth)
             if value is not None:
@@ -790,7 +877,7 @@ class Evaluator:
             return found
         if _DEBUG_NAME.search(node.attr):
             return Value(True, debug=self.module.text(node))
-        return unknown(base.reason or f"the attribute {node.attr!r}", base.env)
+        return unknown(self._why(node, base), base.env)
 
     def _member(self, base: Value, attr: str, depth: int) -> Value | None:
         target = base.value
@@ -851,7 +938,9 @@ class Evaluator:
                 return Value(item, base.env, base.debug)
             except (TypeError, KeyError, IndexError):
                 pass
-        return unknown(base.reason or key.reason or "an item of an unknown value", base.env)
+        if not key.known and base.known:
+            return unknown(self._why(node, key), key.env)
+        return unknown(self._why(node, base), base.env)
 
     def _call(self, node: ast.Call, depth: int) -> Value:
         func = self.module.qualname(node.func)
@@ -897,10 +986,26 @@ class Evaluator:
                     if key.value in base.value:
                         return Value(base.value[key.value], base.env, base.debug)
                     return default
+            if short == "get" and not base.known and len(node.args) == 2:
+                # `config.get("CORS_ORIGINS", ["*"])` on a configuration read at run time: the
+                # default is what runs when the configuration does not set the key (CORS301)
+                key = self.resolve(node.args[0], depth)
+                target = self.module.text(node.func.value)
+                if isinstance(key.value, str) and _CONFIG_NAME.search(target.split("[")[0]):
+                    default = self.resolve(node.args[1], depth)
+                    if default.known:
+                        return replace(default, env=default.env or f"{target}[{key.value!r}]")
+                    return default
         if isinstance(node.func, ast.Name) and func in (
             "list", "tuple", "set", "frozenset", "str", "bool", "sorted", "dict", "int",
         ):  # fmt: skip
             return self._builtin(node, short, depth)
+        if func in _FIELDS:
+            return self._field_default(node, depth)
+        if isinstance(node.func, ast.Name):
+            inlined = self._inline(node, depth)
+            if inlined is not None:
+                return inlined
         callee = self.resolve(node.func, depth) if isinstance(node.func, ast.Name) else None
         if callee is not None and isinstance(callee.value, ClassRef):
             overrides = []
@@ -908,7 +1013,112 @@ class Evaluator:
                 if kw.arg is not None:
                     overrides.append((kw.arg, self.resolve(kw.value, depth)))
             return Value(Instance(callee.value, tuple(overrides)))
-        return unknown(f"the result of {func or 'a call'}()")
+        return unknown(f"the result of {func or self.module.text(node.func)}()")
+
+    def _why(self, node: ast.AST, part: Value) -> str:
+        """Why `node` is unknown, from the unknown part it reads: an environment variable is
+        said as it is; anything else with the expression it reaches."""
+        if part.env is not None and part.reason:
+            return part.reason
+        text = self.module.text(node)
+        if len(text) > 60:
+            text = text[:57] + "..."
+        return f"{text}: {part.reason}" if part.reason else f"{text} cannot be known statically"
+
+    def _field_default(self, node: ast.Call, depth: int) -> Value:
+        """`Field(default=…)`, `Field(…)`, `field(default_factory=…)`: a settings field's default."""
+        for kw in node.keywords:
+            if kw.arg == "default":
+                return self.resolve(kw.value, depth)
+            if kw.arg == "default_factory":
+                factory = kw.value
+                if isinstance(factory, ast.Lambda):
+                    return self.resolve(factory.body, depth)
+                if isinstance(factory, ast.Name) and factory.id in ("list", "dict", "set", "tuple"):
+                    return Value(
+                        {"list": [], "dict": {}, "set": SetList(), "tuple": ()}[factory.id]
+                    )
+                return unknown("a default_factory")
+        if node.args and not (
+            isinstance(node.args[0], ast.Constant) and node.args[0].value is Ellipsis
+        ):
+            return self.resolve(node.args[0], depth)
+        return unknown("a required field (no default)")
+
+    def _inline(self, node: ast.Call, depth: int) -> Value | None:
+        """A call of a project function whose body is one `return <expr>` (a settings getter
+        `get_settings()`, a helper `get_list(os.environ.get("X", "*"))`): the expression, with
+        the parameters bound to the arguments. None when the callee is anything else."""
+        assert isinstance(node.func, ast.Name)
+        found = self.binding(node.func.id, node)
+        if found is None:
+            return None
+        binding, owner = found
+        function = binding.node
+        if binding.kind != "function" or not isinstance(function, ast.FunctionDef):
+            return None
+        if sum(1 for f in self._frames if isinstance(f.scope.node, ast.FunctionDef)) >= MAX_INLINE:
+            return None
+        if any(f.scope.node is function for f in self._frames):
+            return None  # recursion
+        for decorator in function.decorator_list:
+            target = decorator.func if isinstance(decorator, ast.Call) else decorator
+            if owner.qualname(target) not in _CACHES:
+                return None
+        body = [
+            stmt
+            for stmt in function.body
+            if not (isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant))
+        ]
+        if len(body) != 1 or not isinstance(body[0], ast.Return) or body[0].value is None:
+            return None
+        scope = owner.semantic.scopes.get(function)
+        if scope is None:
+            return None
+        names = self._parameters(function.args, node, owner, depth)
+        if names is None:
+            return None
+        frame = _Frame(scope, names)
+        evaluator = self._for(owner)
+        evaluator._frames.append(frame)
+        try:
+            return evaluator.resolve(body[0].value, depth)
+        finally:
+            evaluator._frames.pop()
+
+    def _parameters(
+        self, args: ast.arguments, call: ast.Call, owner: Module, depth: int
+    ) -> dict[str, Value] | None:
+        """The values of a function's parameters for one call (None: `*args`/`**kw` involved)."""
+        if args.vararg or args.kwarg or any(isinstance(a, ast.Starred) for a in call.args):
+            return None
+        if any(kw.arg is None for kw in call.keywords):
+            return None
+        positional = [*args.posonlyargs, *args.args]
+        if len(call.args) > len(positional):
+            return None
+        names: dict[str, Value] = {}
+        for param, arg in zip(positional, call.args, strict=False):
+            names[param.arg] = self.resolve(arg, depth)
+        for kw in call.keywords:
+            names[kw.arg] = self.resolve(kw.value, depth)  # type: ignore[index]
+        defaults = dict(
+            zip(
+                [a.arg for a in positional[len(positional) - len(args.defaults) :]],
+                args.defaults,
+                strict=True,
+            )
+        )
+        defaults.update(
+            {a.arg: d for a, d in zip(args.kwonlyargs, args.kw_defaults, strict=True) if d}
+        )
+        default_evaluator = self._for(owner)
+        for param in [*positional, *args.kwonlyargs]:
+            if param.arg not in names:
+                if param.arg not in defaults:
+                    return None  # a TypeError in Python
+                names[param.arg] = default_evaluator.resolve(defaults[param.arg], depth)
+        return names
 
     def _builtin(self, node: ast.Call, short: str, depth: int) -> Value:
         if short == "dict":
