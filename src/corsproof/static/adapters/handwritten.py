@@ -14,33 +14,48 @@ named `ACCESS_CONTROL_ALLOW_ORIGIN` & co. imported from elsewhere):
   arguments, positional arguments of `*Response*`/`*Header*` callables and `start_response`, the
   extra items of a returned tuple (`return body, 200, {...}`, also through a local name, and
   `make_response((body, 200, {...}))`), `.update(...)`/`.extend(...)`, `resp.headers = {...}`,
-  `resp.headerlist = [...]`, raw ASGI `message["headers"] = [...]`,
+  `resp.headerlist = [...]`, raw ASGI `message["headers"] = [...]` and message dicts
+  (`send({"type": "http.response.start", "headers": [...]})`), lists passed through `sorted()`,
   `for k, v in CORS_HEADERS.items(): resp.headers[k] = v`; names are followed to their binding
   (function locals, walrus, closures, module constants, `self.` attributes bound once in the class).
 Not response headers: the headers of HTTP clients (`requests.get(..., headers=...)`, `client.get`,
 `session.headers[...]`, a made-up `requests.Response()`), and responses faked in tests by HTTP mocking
 libraries (`responses`, `respx`, `httpretty`, `requests_mock`, `aioresponses`, `pytest_httpserver`,
 `pytest_httpx`) or `unittest.mock`: calls on them, what is passed to them or as `return_value=`/
-`side_effect=`, objects bound from them, callbacks handed to them by name. An assignment that a later
-`headers[name] = …`/`.set(name, …)` on the same object always overwrites is not reported.
+`side_effect=`, objects bound from them, callbacks handed to them by name; what a test expects (inside
+an `assert` or `self.assertEqual(...)` & co., or compared with `==`/`in` in a test function). An
+assignment that a later `headers[name] = …`/`.set(name, …)` on the same object always overwrites is
+not reported.
 
 How the value of `Access-Control-Allow-Origin` is judged:
 - a literal `*` lets every origin in, never with credentials (browsers refuse credentials with `*`);
 - the request's own `Origin` (`request.headers["Origin"]`, `.get("origin")`, `request.META["HTTP_ORIGIN"]`,
   `environ["HTTP_ORIGIN"]`, `req.get_header("Origin")`, werkzeug `request.origin`, a FastAPI
-  `origin: str = Header()` parameter, through locals, `or`/conditional expressions) is an echo: the `if`s
+  `origin: str = Header()` parameter, the value of `for k, v in scope["headers"]: if k == b"origin"`,
+  through locals, `.decode()`/`.encode()`, `or`/conditional expressions) is an echo: the `if`s
   around the assignment and the early exits before it (`if origin not in ALLOWED: return resp`) in the same
   function — and in the functions it is nested in — are translated into a predicate on the origin
   (`evaluate_predicate` in policy.py) that the origin oracle evaluates the way the code does: `==`, `in`
   (membership, or substring on a string), `CONSTANT_DICT.get(origin)`, `startswith`/`endswith`,
   `re.match/search/fullmatch` and compiled patterns (also a loop variable over a constant list of
   them: `any(p.match(origin) for p in PATTERNS)`), `fnmatch`, `urlparse(origin).hostname/netloc/scheme/
-  port`, `.lower()`, `any(...)`/`all(...)` over a constant list, `for allowed in CONSTANT:` loops and one
-  level of helper functions in the same module. A condition that cannot be translated and may depend on
-  the origin (it reads the origin or another request header such as `Referer`, calls an unknown function,
-  or names something `allowed`/`trusted`/`valid`…) means no finding. Conditions that cannot involve the
-  origin (`request.method == "OPTIONS"`, a settings flag) may go either way: the header is set for an
-  origin if some outcome of them lets it through.
+  port`, `.lower()`, `any(...)`/`all(...)` over a constant list, `for allowed in CONSTANT:` loops, flags
+  set in them (`ok = False` … `if fnmatch(origin, p): ok = True`), `{origin, "*"} & ALLOWED`,
+  `isinstance(origin, str)` and one level of helper functions in the same module.
+  Whether a condition involves the origin is data flow, never names: the Origin (or the `Referer`/
+  `Sec-Fetch-Site` the browser sets from the same page) reaching it through the semantic model's
+  bindings (locals, loop variables, `self.` attributes, conditions a binding is made under, the
+  arguments of this module's calls to a function for its parameters, helpers of this module or of
+  another project module that read it), or the whole request handed to a function. A condition the
+  origin flows into that cannot be translated is listed as unresolved ("origin check"), no finding.
+  Conditions it does not flow into (an object that exists, a valid form, a signed-in user, a method,
+  a path, a token, a feature flag) restrict *when* the header is sent, not *who* gets it: they may go
+  either way, and the header is set for an origin if some outcome of them lets it through. Flags that
+  configure CORS itself (named so, or read under such a key: `allow_all_origins`, `cors_enabled`,
+  `config.get("ckan.cors.origin_allow_all")`) are the deployment's choice: only what holds whatever they
+  say is claimed; what one of them lets in besides is listed as unresolved when it is read from settings
+  the code cannot see, and left to the caller's configuration (judged where the middleware is used)
+  when it comes from parameters (a library's own middleware).
 - a constant origin is an exact entry (`null` included); a value from `os.environ.get(NAME, "*")` is a
   permissive default, a branch taken only under `DEBUG` a debug fallback (CORS301), for the value as for
   the constants of a check.
@@ -74,13 +89,14 @@ from corsproof.findings import Location
 from corsproof.origins import ARBITRARY, catalogue, seed_origins, split_origin
 from corsproof.policy import CorsPolicy, Fallback, OriginCheck, evaluate_predicate
 from corsproof.static._module import Module
-from corsproof.static.adapters._base import Adapter, register_adapter
+from corsproof.static.adapters._base import Adapter, note_unresolved, register_adapter
 from corsproof.static.semantic import (
     UNKNOWN,
     Evaluator,
     Regex,
     Value,
     is_debug_expr,
+    unknown,
 )
 
 Node = tuple[Any, ...]
@@ -111,7 +127,7 @@ READ_METHODS = {
 # callables whose dict / list-of-pairs argument is a header collection
 HEADER_FACTORIES = {
     "dict", "Headers", "MutableHeaders", "CIMultiDict", "MultiDict", "HTTPHeaders", "HeaderDict",
-    "OrderedDict", "list", "tuple", "EnvironHeaders",
+    "OrderedDict", "list", "tuple", "EnvironHeaders", "sorted",
 }  # fmt: skip
 # calls that send requests: their `headers=` are request headers
 CLIENT_METHODS = {
@@ -146,20 +162,26 @@ RE_FUNCS = {"re.match": "match", "re.search": "search", "re.fullmatch": "fullmat
 VERB = re.compile(r"^(?:on_)?(?:get|post|put|patch|delete|head|options)(?:_\w+)?$")
 ORIGIN_KEYS = {"origin", "http_origin"}
 HEADERISH = ("header", "req", "environ", "meta", "scope", "hdrs", "ctx")
-# names that may hold the result of an origin check; request headers an attacker's page influences
-TAINT_NAME = re.compile(
-    r"origin|allow|trust|valid|white|permit|accept|verif|refer|domain|host|safe|check|match|cors_ok",
-    re.I,
+# request headers a browser sets from the page that sends the request: a check on one of them is a
+# check on who asks, like one on the Origin
+BROWSER_KEYS = frozenset({"origin", "referer", "sec-fetch-site"})
+# the request as frameworks hand it over (a handler's parameter, Flask's `request`, Tornado's and
+# class views' `self.request`, ASGI `scope`, WSGI `environ`) and its header collections: handed whole
+# to a function, the function may read the Origin
+REQUEST_NAMES = frozenset(
+    {"request", "req", "environ", "scope", "headers", "request_headers", "http_request", "meta"}
 )
-TAINT_KEY = re.compile(r"origin|refer|sec[-_]fetch|host|forwarded", re.I)
-SAFE_CALLS = {"isinstance", "issubclass", "len", "hasattr", "getattr", "bool", "str", "int", "type"}
-SAFE_METHODS = {
-    "startswith", "endswith", "lower", "upper", "strip", "lstrip", "rstrip", "split", "get", "keys",
-    "values", "items", "is_secure", "is_ajax", "casefold",
-}  # fmt: skip
+REQUEST_PARTS = frozenset({"headers", "meta", "environ", "scope", "raw_headers", "request"})
 # callees that produce the response from the request (passing the request to them checks nothing)
 RESPONDERS = re.compile(
     r"call_next|get_response|handler|app$|view|func|wrapped|next|render|response", re.I
+)
+# a flag that configures CORS itself (`allow_all_origins`, `config.get("ckan.cors.origin_allow_all")`,
+# `CORS_ALLOW_ALL`): what it lets in is the deployment's choice, not the code's
+CORS_FLAG = re.compile(
+    r"cors|origin|allow_?all|credential|private_?network|wildcard|access_?control"
+    r"|allow_?(?:methods|headers)|expose_?headers",
+    re.I,
 )
 MAX_FREE = 5
 MAX_LOOP = 64
@@ -212,9 +234,11 @@ class _Branch:
 
 @dataclass
 class _Guarded:
-    predicate: Node  # may contain ("free", key, debug, text) atoms
+    predicate: Node  # may contain ("free", key, debug, text, flag) atoms
     describe: str
     notes: list[tuple[str, str]] = field(default_factory=list)
+    # an origin check the analysis cannot evaluate: (the check, why): listed, never a finding
+    unresolved: tuple[ast.AST, str] | None = None
 
 
 @dataclass
@@ -234,12 +258,6 @@ class _Common:
 # ------------------------------------------------------------------------------ predicate helpers
 
 
-# a condition on one of these is decided by whoever sends the request
-_REQUEST_CONTROLLED = re.compile(
-    r"\b(request|req|environ|scope|headers|method|path|path_info|META)\b", re.IGNORECASE
-)
-
-
 def _has_origin(node: Any) -> bool:
     if not isinstance(node, tuple) or not node:
         return False
@@ -251,12 +269,14 @@ def _has_origin(node: Any) -> bool:
 
 
 def _free_atoms(
-    node: Any, found: dict[str, tuple[bool, str]] | None = None
-) -> dict[str, tuple[bool, str]]:
+    node: Any, found: dict[str, tuple[bool, str, str]] | None = None
+) -> dict[str, tuple[bool, str, str]]:
+    """The origin-independent atoms of a predicate: key -> (debug, text, flag), `flag` being
+    "caller" / "setting" for a CORS configuration flag (set by the caller / read from settings)."""
     found = {} if found is None else found
     if isinstance(node, tuple) and node:
         if node[0] == "free":
-            found.setdefault(node[1], (node[2], node[3]))
+            found.setdefault(node[1], (node[2], node[3], node[4]))
         elif node[0] in ("and", "or", "not"):
             for child in node[1:]:
                 _free_atoms(child, found)
@@ -307,18 +327,40 @@ def _simplify(node: Node) -> Node:
         return node
 
 
-def _exists(node: Node) -> Node | None:
-    """`node` with its free atoms eliminated: true for an origin if some outcome of them lets it in."""
-    atoms = list(_free_atoms(node))
+def _exists(node: Node, flags_too: bool = False) -> Node | None:
+    """`node` with its free atoms eliminated: true for an origin if some outcome of the conditions
+    that do not involve it (a method, a path, a user) lets it in — whatever CORS configuration flags
+    say (they are the deployment's choice), or, with `flags_too`, for some value of those as well."""
+    atoms = _free_atoms(node)
     if not atoms:
         return _simplify(node)
     if len(atoms) > MAX_FREE:
         return None
-    parts = [
-        _simplify(_subst(node, dict(zip(atoms, combo, strict=True))))
-        for combo in product((True, False), repeat=len(atoms))
-    ]
-    return _simplify(("or", *parts))
+    flags = [key for key, (_, _, flag) in atoms.items() if flag and not flags_too]
+    others = [key for key in atoms if key not in flags]
+
+    def some(values: dict[str, bool]) -> Node:
+        return _simplify(
+            (
+                "or",
+                *[
+                    _simplify(_subst(node, {**values, **dict(zip(others, combo, strict=True))}))
+                    for combo in product((True, False), repeat=len(others))
+                ],
+            )
+        )
+
+    if not flags:
+        return some({})
+    return _simplify(
+        (
+            "and",
+            *[
+                some(dict(zip(flags, combo, strict=True)))
+                for combo in product((True, False), repeat=len(flags))
+            ],
+        )
+    )
 
 
 def _truthy(value: Node) -> Node:
@@ -477,6 +519,30 @@ def _decode(value: Any) -> Any:
     return value.decode("latin-1") if isinstance(value, bytes) else value
 
 
+def _one_line(text: str, limit: int = 120) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _unwrap_key(node: ast.expr) -> ast.expr:
+    """`key` of `key.lower()`, `key.decode()`, `key.decode("latin1").lower()`…"""
+    while (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr in ("lower", "decode", "strip", "casefold")
+    ):
+        node = node.func.value
+    return node
+
+
+def _is_static(function: Function) -> bool:
+    return any(isinstance(d, ast.Name) and d.id == "staticmethod" for d in function.decorator_list)
+
+
+def _is_test_file(name: str) -> bool:
+    return name.startswith("test_") or name.endswith("_test.py") or name == "conftest.py"
+
+
 # ------------------------------------------------------------------------------ the analysis
 
 
@@ -495,11 +561,21 @@ class _Analysis:
         self._regions: dict[int, ast.AST] = {}
         self._mocks: dict[int, bool] = {}
         self._callbacks: set[int] | None = None  # functions handed to a mock (`callback=cb`)
+        # origin checks met while translating a guard that the analysis cannot evaluate
+        self._pending: list[tuple[ast.AST, str]] = []
+        self._flows_memo: dict[int, bool] = {}  # per binding: the origin flows into its value
+        self._param_memo: dict[tuple[int, str], bool] = {}
+        self._attr_memo: dict[tuple[int, str], list[ast.expr]] = {}
+        self._sites: dict[str, list[tuple[ast.Call, ast.Call]]] | None = None
+        self._flag_depth = 0
+        self._foreign_depth = 0  # > 0: the analysis of another module's helper
 
     # -- collection ---------------------------------------------------------------------------
     def collect(self) -> None:
-        for node in self.module.nodes(ast.Assign, ast.AnnAssign, ast.Call, ast.Return):
-            if isinstance(node, ast.Assign):
+        for node in self.module.nodes(ast.Assign, ast.AnnAssign, ast.Call, ast.Return, ast.Dict):
+            if isinstance(node, ast.Dict):
+                self._asgi_message(node)
+            elif isinstance(node, ast.Assign):
                 for target in node.targets:
                     self._assign(target, node.value, node)
             elif isinstance(node, ast.AnnAssign) and node.value is not None:
@@ -509,6 +585,43 @@ class _Analysis:
             elif isinstance(node, ast.Return) and node.value is not None:
                 for elt in self._response_tuple(node.value):
                     self._sink(elt, node)
+
+    def _asgi_message(self, node: ast.Dict) -> None:
+        """A raw ASGI message: `{"type": "http.response.start", "status": 200, "headers": [...]}`."""
+        entries = {
+            key.value: value
+            for key, value in zip(node.keys, node.values, strict=True)
+            if isinstance(key, ast.Constant) and isinstance(key.value, str)
+        }
+        kind = entries.get("type")
+        if (
+            "headers" in entries
+            and isinstance(kind, ast.Constant)
+            and kind.value == "http.response.start"
+        ):
+            self._sink(entries["headers"], node)
+
+    def _expected(self, node: ast.AST) -> bool:
+        """`node` is part of what a test expects, not of a response the application sends: inside
+        an `assert` (or `self.assertEqual(...)` & co.), or an operand of `==`/`in` in a test."""
+        compared = False
+        for parent in self.module.ancestors(node):
+            if isinstance(parent, ast.Assert):
+                return True
+            if isinstance(parent, ast.Call):
+                func = parent.func
+                name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+                if name.startswith("assert"):
+                    return True
+            elif isinstance(parent, ast.Compare) and any(
+                isinstance(op, (ast.Eq, ast.NotEq, ast.In, ast.NotIn)) for op in parent.ops
+            ):
+                compared = True
+            elif isinstance(parent, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                if not compared:
+                    return False
+                return parent.name.startswith("test") or _is_test_file(self.module.path.name)
+        return compared and _is_test_file(self.module.path.name)
 
     def _add(
         self,
@@ -520,6 +633,8 @@ class _Analysis:
         target: str = "",
         replaces: bool = False,
     ) -> None:
+        if self._expected(at):
+            return
         if name == VARY:
             resolved = self.resolver.resolve(value).value if value is not None else UNKNOWN
             resolved = _decode(resolved)
@@ -891,6 +1006,8 @@ class _Analysis:
             if isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 return self._param(function, node.id)
             return None
+        if binding.kind == "loop" and self._header_loop_origin(node, binding.node):
+            return node, "origin-param"
         if binding.kind not in ("assign", "walrus", "augassign"):
             return None
         found = self.resolver.lookup(node.id, node)
@@ -930,7 +1047,10 @@ class _Analysis:
                         key = self._key(alias) if alias is not None else name.replace("_", "-")
                         if key == "origin":
                             return sub, "origin-param"
-            return (default, "default") if default is not None else (ast.Constant(None), "param")
+            if default is None or (isinstance(default, ast.Constant) and default.value is None):
+                # `check=None`: optional, the caller passes the value (None is not "the" value)
+                return ast.Constant(None), "param"
+            return default, "default"
         return None
 
     def _attr_binding(self, node: ast.Attribute) -> ast.expr | None:
@@ -999,6 +1119,113 @@ class _Analysis:
             return key
         return None
 
+    def _request_object(self, node: ast.AST, depth: int = 0) -> bool:
+        """`node` is the request, or one of its header collections (`request`, `self.request`,
+        `request.headers`, `scope["headers"]`, `Headers(scope=scope)`, `environ.items()`)."""
+        if depth > 6:
+            return False
+        if isinstance(node, ast.BoolOp):  # `scope.get("headers") or []`
+            return any(self._request_object(v, depth + 1) for v in node.values)
+        if isinstance(node, ast.Name):
+            binding = self._binding(node)
+            if binding is not None and binding[1] == "local":
+                return self._request_object(binding[0], depth + 1)
+            return node.id.lower() in REQUEST_NAMES
+        if isinstance(node, ast.Attribute):
+            if node.attr.lower() in ("request", "scope", "environ"):
+                return True
+            return node.attr.lower() in REQUEST_PARTS and self._request_object(
+                node.value, depth + 1
+            )
+        if isinstance(node, ast.Subscript):
+            return self._key(node.slice) in ("headers", "raw_headers") and self._request_object(
+                node.value, depth + 1
+            )
+        if isinstance(node, ast.Call):
+            func = node.func
+            if isinstance(func, ast.Attribute) and func.attr in ("items", "get", "raw", "copy"):
+                if func.attr == "get" and (
+                    not node.args or self._key(node.args[0]) not in ("headers", "raw_headers")
+                ):
+                    return False
+                return self._request_object(func.value, depth + 1)
+            short = self.module.qualname(func).rsplit(".", 1)[-1]
+            if short in HEADER_FACTORIES or short in ("Headers", "Request"):
+                arguments = [*node.args, *[k.value for k in node.keywords]]
+                return any(self._request_object(a, depth + 1) for a in arguments)
+        return False
+
+    def _header_loop(self, target: ast.AST) -> tuple[ast.AST, ast.expr] | None:
+        """For a name bound by `for key, value in <request headers>` (or a comprehension over
+        them): (the loop or comprehension, the key variable), when the name is the value."""
+        parent = self.module.parents.get(target)
+        if not isinstance(parent, (ast.Tuple, ast.List)) or len(parent.elts) != 2:
+            return None
+        if parent.elts[1] is not target:
+            return None
+        loop = self.module.parents.get(parent)
+        if not isinstance(loop, (ast.For, ast.AsyncFor, ast.comprehension)):
+            return None
+        if loop.target is not parent or not self._request_object(loop.iter):
+            return None
+        return loop, parent.elts[0]
+
+    def _header_loop_origin(self, use: ast.Name, target: ast.AST) -> bool:
+        """`value` in `for key, value in scope["headers"]: if key == b"origin": o = value`."""
+        found = self._header_loop(target)
+        if found is None:
+            return False
+        loop, key = found
+        if not isinstance(key, ast.Name):
+            return False
+        if isinstance(loop, ast.comprehension):  # `next(v for k, v in headers if k == b"origin")`
+            return any(self._is_origin_key_test(test, key.id) for test in loop.ifs)
+        child: ast.AST = use
+        for parent in self.module.ancestors(use):
+            if parent is loop:
+                return False
+            if (
+                isinstance(parent, ast.If)
+                and any(child is s for s in parent.body)
+                and self._is_origin_key_test(parent.test, key.id)
+            ):
+                return True
+            child = parent
+        return False
+
+    def _is_origin_key_test(self, test: ast.expr, key: str) -> bool:
+        if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.And):
+            return any(self._is_origin_key_test(v, key) for v in test.values)
+        if not (isinstance(test, ast.Compare) and len(test.ops) == 1):
+            return False
+        if not isinstance(test.ops[0], (ast.Eq, ast.In)):
+            return False
+        left, right = test.left, test.comparators[0]
+        for a, b in ((left, right), (right, left)):
+            unwrapped = _unwrap_key(a)
+            if isinstance(unwrapped, ast.Name) and unwrapped.id == key:
+                wanted = _decode(self.resolver.resolve(b).value)
+                if isinstance(wanted, (list, tuple, set, frozenset)):
+                    return any(str(_decode(w)).lower() in ORIGIN_KEYS for w in wanted)
+                return isinstance(wanted, str) and wanted.lower() in ORIGIN_KEYS
+        return False
+
+    def _header_key(self, node: ast.expr) -> bool:
+        """`node` is the header name in a loop over the request's headers (`for k, v in …`)."""
+        node = _unwrap_key(node)
+        if not isinstance(node, ast.Name):
+            return False
+        visible = self.module.semantic.visible(node.id, node)
+        if len(visible.bindings) != 1 or visible.bindings[0].kind != "loop":
+            return False
+        target = visible.bindings[0].node
+        parent = self.module.parents.get(target)
+        if not isinstance(parent, (ast.Tuple, ast.List)) or len(parent.elts) != 2:
+            return False
+        if parent.elts[0] is not target:
+            return False
+        return self._header_loop(parent.elts[1]) is not None
+
     def _is_origin_read(self, node: ast.expr) -> bool:
         if isinstance(node, ast.Attribute) and node.attr == "origin":  # werkzeug `request.origin`
             return "req" in self.module.text(node.value).lower()
@@ -1012,7 +1239,7 @@ class _Analysis:
         if isinstance(node, ast.Name):
             if node.id in env:
                 bound = env[node.id]
-                return None if bound is not None and bound[0] == "pattern" else bound
+                return None if bound is not None and bound[0] in ("pattern", "opaque") else bound
             binding = self._binding(node)
             if binding is not None:
                 expr, kind = binding
@@ -1044,7 +1271,7 @@ class _Analysis:
                     if inner is not None and _has_origin(inner):
                         return ("apply", "lower" if func.attr == "casefold" else func.attr, inner)
                     return self._const(node) if inner is not None else None
-                if func.attr == "decode":
+                if func.attr in ("decode", "encode"):
                     inner = self._expr(func.value, env, depth + 1)
                     if inner is not None and _has_origin(inner):
                         return inner
@@ -1144,43 +1371,10 @@ class _Analysis:
         """One level of a helper in this module: (parameter env, return expression or ("if", test, positive))."""
         if self._inlining or any(isinstance(a, ast.Starred) for a in call.args):
             return None
-        func = call.func
-        helper: Function | None = None
-        skip_self = False
-        if isinstance(func, ast.Name):
-            helper = next(
-                (
-                    s
-                    for s in self.module.tree.body
-                    if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef)) and s.name == func.id
-                ),
-                None,
-            )
-        elif (
-            isinstance(func, ast.Attribute)
-            and isinstance(func.value, ast.Name)
-            and func.value.id in ("self", "cls")
-        ):
-            cls = next(
-                (a for a in self.module.ancestors(call) if isinstance(a, ast.ClassDef)), None
-            )
-            if cls is not None:
-                helper = next(
-                    (
-                        s
-                        for s in cls.body
-                        if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef))
-                        and s.name == func.attr
-                    ),
-                    None,
-                )
-                is_static = helper is not None and any(
-                    isinstance(d, ast.Name) and d.id == "staticmethod"
-                    for d in helper.decorator_list
-                )
-                skip_self = not is_static
+        helper = self._helper(call)
         if helper is None or isinstance(helper, ast.AsyncFunctionDef):
             return None
+        skip_self = isinstance(call.func, ast.Attribute) and not _is_static(helper)
         params = [a.arg for a in [*helper.args.posonlyargs, *helper.args.args]][
             1 if skip_self else 0 :
         ]
@@ -1188,11 +1382,11 @@ class _Analysis:
             return None
         helper_env: dict[str, Node | None] = {}
         for param, arg in zip(params, call.args, strict=False):
-            helper_env[param] = self._expr(arg, env, depth + 1)
+            helper_env[param] = self._argument(arg, env, depth)
         for kw in call.keywords:
             if kw.arg is None:
                 return None
-            helper_env[kw.arg] = self._expr(kw.value, env, depth + 1)
+            helper_env[kw.arg] = self._argument(kw.value, env, depth)
         body = list(helper.body)
         if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
             body = body[1:]
@@ -1216,6 +1410,15 @@ class _Analysis:
             ):
                 return helper_env, ("if", body[0].test, bool(first.value))
         return None
+
+    def _argument(self, arg: ast.expr, env: dict[str, Node | None], depth: int) -> Node | None:
+        """A helper's argument: its value, or ("opaque",) when the origin flows into it in a way
+        the analysis cannot follow (so that a check on it inside the helper is not taken as one
+        that cannot involve the origin)."""
+        value = self._expr(arg, env, depth + 1)
+        if value is None and self._flows(arg, env):
+            return ("opaque",)
+        return value
 
     # -- conditions ---------------------------------------------------------------------------
     def _cond(self, node: ast.expr, env: dict[str, Node | None], depth: int = 0) -> Node | None:
@@ -1248,7 +1451,16 @@ class _Analysis:
                 return called
         if isinstance(node, (ast.Name, ast.Attribute)) and is_debug_expr(self.module, node):
             return self._atom(node, env)
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitAnd):
+            common = self._intersection(node, env, depth)
+            if common is not None:
+                return common
         if isinstance(node, ast.Name) and node.id not in env:
+            flag = self._flag_variable(node)
+            if flag is not None:
+                return flag
+            if self._flag_flips(node) is not None:
+                return self._atom(node, env)  # its last value is not its value
             binding = self._binding(node)
             if (
                 binding is not None
@@ -1266,10 +1478,100 @@ class _Analysis:
         return self._atom(node, env)
 
     def _atom(self, node: ast.expr, env: dict[str, Node | None]) -> Node | None:
-        if self._tainted(node, env):
+        """A condition the analysis does not translate. When the origin flows into it, it is an
+        origin check the analysis cannot evaluate (None, noted in `_pending`); otherwise it decides
+        *when* a header is sent (a method, a path, a user, a feature flag), not *who* gets it: a
+        free atom, marked when it is a flag that configures CORS itself."""
+        if self._flows(node, env):
+            self._pending.append((node, f"`{_one_line(self.module.text(node))}`"))
             return None
         debug = is_debug_expr(self.module, node)
-        return ("free", ast.dump(node), bool(debug), debug or self.module.text(node))
+        flag = "" if debug else self._cors_flag(node, env)
+        return ("free", ast.dump(node), bool(debug), debug or self.module.text(node), flag)
+
+    def _intersection(
+        self, node: ast.BinOp, env: dict[str, Node | None], depth: int
+    ) -> Node | None:
+        """`set(["*", origin]) & ALLOWED` (true when non-empty): one of the items is in ALLOWED."""
+        for literal, other in ((node.left, node.right), (node.right, node.left)):
+            items: list[ast.expr] | None = None
+            if isinstance(literal, ast.Set):
+                items = list(literal.elts)
+            elif (
+                isinstance(literal, ast.Call)
+                and isinstance(literal.func, ast.Name)
+                and literal.func.id in ("set", "frozenset")
+                and len(literal.args) == 1
+                and not literal.keywords
+                and isinstance(literal.args[0], (ast.List, ast.Tuple, ast.Set))
+            ):
+                items = list(literal.args[0].elts)
+            if items is None or any(isinstance(i, ast.Starred) for i in items):
+                continue
+            hay = self._expr(other, env, depth + 1)
+            if hay is None or hay[0] != "const":
+                return None
+            parts = [self._expr(i, env, depth + 1) for i in items]
+            if any(part is None for part in parts):
+                return None
+            return ("or", *[("in", part, hay) for part in parts])  # type: ignore[misc]
+        return None
+
+    def _flag_flips(self, node: ast.Name) -> tuple[bool, list[ast.AST]] | None:
+        """A local flag set to a constant and flipped further on (`ok = False` … `for a in
+        ALLOWED: if fnmatch(origin, a): ok = True`): (its first value, the flipping statements)."""
+        visible = self.module.semantic.visible(node.id, node)
+        bindings = visible.bindings
+        if (
+            len(bindings) < 2
+            or visible.stars
+            or visible.scope is None
+            or not visible.scope.is_function
+        ):
+            return None
+        constants: list[bool] = []
+        for binding in bindings:
+            value = binding.value
+            if (
+                binding.kind != "assign"
+                or binding.index
+                or not isinstance(value, ast.Constant)
+                or not isinstance(value.value, bool)
+            ):
+                return None
+            constants.append(value.value)
+        first, *flips = constants
+        if bindings[0].conditional or any(flip == first for flip in flips):
+            return None
+        statements = [self.module.statement(b.node) for b in bindings[1:]]
+        use_chain = self.module.ancestors(node)
+        for statement in statements:
+            outer = self.module.ancestors(statement)
+            if any(
+                isinstance(a, (ast.For, ast.AsyncFor, ast.While)) and a in outer for a in use_chain
+            ):
+                return None  # set and read in the same loop: an earlier round's value
+        return first, statements
+
+    def _flag_variable(self, node: ast.Name) -> Node | None:
+        """The flag is true when one of its flips ran (or false, when it starts true)."""
+        found = self._flag_flips(node) if self._flag_depth <= 1 else None
+        if found is None:
+            return None
+        first, statements = found
+        parts: list[Node] = []
+        self._flag_depth += 1
+        try:
+            for statement in statements:
+                guards = self._guards_of(statement)
+                translated = self._translate(guards) if guards is not None else None
+                if translated is None:
+                    return None
+                parts.append(translated[0])
+        finally:
+            self._flag_depth -= 1
+        ran: Node = ("or", *parts)
+        return ("not", ran) if first else ran
 
     def _compare(
         self, a: ast.expr, op: ast.cmpop, b: ast.expr, env: dict[str, Node | None], depth: int
@@ -1280,6 +1582,13 @@ class _Analysis:
             and self._headerish(b)
         ):
             return TRUE if isinstance(op, ast.In) else FALSE  # `"Origin" in request.headers`
+        if isinstance(op, (ast.Eq, ast.NotEq)):
+            # `if key == b"origin":` in a loop over the request's headers: the Origin is there
+            for x, y in ((a, b), (b, a)):
+                if self._header_key(x):
+                    wanted = _decode(self.resolver.resolve(y).value)
+                    if isinstance(wanted, str) and wanted.lower() in ORIGIN_KEYS:
+                        return TRUE if isinstance(op, ast.Eq) else FALSE
         left, right = self._expr(a, env, depth + 1), self._expr(b, env, depth + 1)
         if left is None or right is None:
             return None
@@ -1299,6 +1608,16 @@ class _Analysis:
         args = node.args
         if isinstance(func, ast.Name) and func.id == "bool" and len(args) == 1:
             return self._cond(args[0], env, depth + 1)
+        if isinstance(func, ast.Name) and func.id == "isinstance" and len(args) == 2:
+            # `isinstance(origin, str)`: a header read is a string when the header is there
+            subject = self._expr(args[0], env, depth + 1)
+            kinds = args[1].elts if isinstance(args[1], ast.Tuple) else [args[1]]
+            if (
+                subject is not None
+                and _has_origin(subject)
+                and any(isinstance(k, ast.Name) and k.id in ("str", "bytes") for k in kinds)
+            ):
+                return ("ne", subject, ("const", None))
         if isinstance(func, ast.Attribute) and func.attr == "get" and len(args) == 1:
             # `TRUSTED.get(origin)` on a constant dict whose values are all true: membership
             mapping = self.resolver.resolve(func.value)
@@ -1449,64 +1768,382 @@ class _Analysis:
         value = self.resolver.resolve(node).value
         return value if isinstance(value, int) else None
 
-    # -- taint: may an untranslated expression depend on the origin? ---------------------------
-    def _tainted(self, node: ast.AST, env: dict[str, Node | None]) -> bool:
-        for sub in ast.walk(node):
-            if isinstance(sub, ast.Call):
-                func = sub.func
-                if isinstance(func, ast.Name) and func.id in SAFE_CALLS:
-                    continue
-                if isinstance(func, ast.Attribute) and func.attr in SAFE_METHODS:
-                    continue
-                return True
-            if isinstance(sub, (ast.Await, ast.Lambda, ast.NamedExpr, ast.Yield, ast.YieldFrom)):
-                return True
-        return self._mentions_origin(node, env, 0)
-
-    def _mentions_origin(self, node: ast.AST, env: dict[str, Node | None], depth: int) -> bool:
-        if depth > 4:
-            return True
-        for sub in ast.walk(node):
-            if isinstance(sub, ast.Constant) and isinstance(sub.value, (str, bytes)):
-                text = _decode(sub.value)
-                if TAINT_KEY.search(text):
+    # -- data flow: does the request's Origin reach an expression? -------------------------------
+    def _flows(self, node: ast.AST, env: dict[str, Node | None], depth: int = 0) -> bool:
+        """The request's Origin (or a value derived from it, or another header the browser sets
+        from the requesting page: `Referer`, `Sec-Fetch-Site`) flows into `node`, through the
+        semantic model's bindings (locals, loop variables, `self.` attributes, parameters from the
+        calls in this module, conditions a binding is made under, helpers of this module or of
+        another project module), or the whole request is handed to a function that may read it."""
+        if depth > 12:
+            return True  # too far to follow: assume it does (no claim either way)
+        stack: list[ast.AST] = [node]
+        while stack:
+            sub = stack.pop()
+            if isinstance(sub, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                continue
+            if isinstance(sub, ast.Name):
+                if isinstance(sub.ctx, ast.Load) and self._name_flows(sub, env, depth):
                     return True
-                if text.isidentifier() and TAINT_NAME.search(text):  # getattr(g, "cors_allowed")
-                    return True
-            elif isinstance(sub, ast.Name):
-                if TAINT_NAME.search(sub.id):
-                    return True
-                if sub.id in env:
-                    value = env[sub.id]
-                    if value is not None and _has_origin(value):
-                        return True
-                    continue
-                binding = self._binding(sub)
-                if binding is not None:
-                    expr, kind = binding
-                    if kind == "origin-param":
-                        return True
-                    if kind == "local" and self._mentions_origin(expr, {}, depth + 1):
-                        return True
-            elif isinstance(sub, ast.Attribute):
-                if TAINT_NAME.search(sub.attr) or self._is_origin_read(sub):
-                    return True
-                bound = self._attr_binding(sub)
-                if bound is not None and self._mentions_origin(bound, {}, depth + 1):
-                    return True
-            elif isinstance(sub, ast.Call):
+                continue
+            if isinstance(sub, ast.Attribute):
                 if self._is_origin_read(sub):
                     return True
-                func = sub.func
-                callee = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
-                if callee in SAFE_CALLS or callee in SAFE_METHODS or RESPONDERS.search(callee):
+                bound = self._attr_values(sub)
+                if any(self._flows(b, {}, depth + 1) for b in bound):
+                    return True
+            elif isinstance(sub, ast.Subscript):
+                if self._read_key(sub) in BROWSER_KEYS:
+                    return True
+            elif isinstance(sub, ast.Call):
+                if self._read_key(sub) in BROWSER_KEYS:
+                    return True
+                if self._call_flows(sub, depth):
+                    return True
+            stack.extend(ast.iter_child_nodes(sub))
+        return False
+
+    def _name_flows(self, node: ast.Name, env: dict[str, Node | None], depth: int) -> bool:
+        if node.id in env and env[node.id] is not None:
+            bound = env[node.id]
+            assert bound is not None
+            return bound[0] == "opaque" or _has_origin(bound)
+        for binding in self.module.semantic.visible(node.id, node).bindings:
+            key = id(binding)
+            if key not in self._flows_memo:
+                self._flows_memo[key] = False  # a cycle through bindings adds nothing
+                self._flows_memo[key] = self._binding_flows(binding, depth)
+            if self._flows_memo[key]:
+                return True
+        return False
+
+    def _binding_flows(self, binding: Any, depth: int) -> bool:
+        if binding.kind == "parameter":
+            function = binding.scope.node
+            if isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                found = self._param(function, binding.name)
+                if found is not None and found[1] == "origin-param":
+                    return True
+                return self._param_flows(function, binding.name, depth)
+            return False
+        if self._control_flows(binding.node, depth):
+            return True  # `ok = False` … `if origin in X: ok = True`: set depending on the origin
+        if binding.kind == "loop":
+            if self._header_loop(binding.node) is not None:
+                return True  # a header's value (the key variable holds names, not values)
+            parent = self.module.parents.get(binding.node)
+            if isinstance(parent, (ast.Tuple, ast.List)) and self._header_loop(parent.elts[-1]):
+                return False
+            return binding.value is not None and self._flows(binding.value, {}, depth + 1)
+        if binding.kind in ("assign", "walrus", "augassign", "with", "unpack"):
+            return binding.value is not None and self._flows(binding.value, {}, depth + 1)
+        return False
+
+    def _control_flows(self, node: ast.AST, depth: int) -> bool:
+        """Whether `node` runs depends on the origin: a condition, loop or `match` around it, or
+        an early exit before it, in its own function."""
+        child = node
+        for parent in self.module.ancestors(node):
+            if isinstance(
+                parent,
+                (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef, ast.Module),
+            ):
+                return False
+            if isinstance(parent, (ast.If, ast.While, ast.IfExp)) and child is not parent.test:
+                if self._flows(parent.test, {}, depth + 1):
+                    return True
+            elif isinstance(parent, (ast.For, ast.AsyncFor, ast.comprehension)):
+                if child is not parent.iter and self._flows(parent.iter, {}, depth + 1):
+                    return True
+            elif isinstance(parent, ast.Match) and child is not parent.subject:
+                if self._flows(parent.subject, {}, depth + 1):
+                    return True
+            for block in _blocks(parent):
+                index = next((i for i, s in enumerate(block) if s is child), None)
+                if index is None:
                     continue
-                # the request handed to an unknown function may be checked there
-                for arg in [*sub.args, *[k.value for k in sub.keywords]]:
-                    if isinstance(arg, (ast.Name, ast.Attribute)) and any(
-                        w in self.module.text(arg).lower() for w in HEADERISH
+                for stmt in block[:index]:
+                    if (
+                        isinstance(stmt, ast.If)
+                        and (_exits(stmt.body) or _exits(stmt.orelse))
+                        and self._flows(stmt.test, {}, depth + 1)
                     ):
                         return True
+            child = parent
+        return False
+
+    def _param_flows(self, function: Function, name: str, depth: int) -> bool:
+        """The origin flows into a parameter at one of the calls of the function in this module
+        (`self._preflight(origin=origin, allowed=origin in self.origins)`)."""
+        key = (id(function), name)
+        if key in self._param_memo:
+            return self._param_memo[key]
+        self._param_memo[key] = False
+        args = function.args
+        positional = [a.arg for a in [*args.posonlyargs, *args.args]]
+        found = False
+        for call, skip in self._call_sites(function):
+            params = positional[skip:]
+            arg = next((k.value for k in call.keywords if k.arg == name), None)
+            if arg is None and name in params:
+                index = params.index(name)
+                plain = [a for a in call.args if not isinstance(a, ast.Starred)]
+                if len(plain) == len(call.args) and index < len(plain):
+                    arg = plain[index]
+            if arg is None and (
+                any(isinstance(a, ast.Starred) for a in call.args)
+                or any(k.arg is None for k in call.keywords)
+            ):
+                arg = call  # `f(*args, **kwargs)`: whatever is passed along
+            if arg is not None and self._flows(arg, {}, depth + 1):
+                found = True
+                break
+        self._param_memo[key] = found
+        return found
+
+    def _call_sites(self, function: Function) -> list[tuple[ast.Call, int]]:
+        """The calls of `function` in this module (directly, `self.f(...)`, and
+        `functools.partial(f, ...)`), each with the number of leading parameters the call does not
+        pass (`self`)."""
+        if self._sites is None:
+            self._sites = {}
+            for call in self.module.nodes(ast.Call):
+                assert isinstance(call, ast.Call)
+                target, site = call.func, call
+                if self.module.qualname(call.func).rsplit(".", 1)[-1] == "partial" and call.args:
+                    target = call.args[0]
+                    site = ast.Call(func=target, args=call.args[1:], keywords=call.keywords)
+                if isinstance(target, ast.Name):
+                    self._sites.setdefault(target.id, []).append((site, call))
+                elif isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name):
+                    if target.value.id in ("self", "cls"):
+                        self._sites.setdefault(f".{target.attr}", []).append((site, call))
+        method = self._method(function)
+        out: list[tuple[ast.Call, int]] = []
+        if method is not None and method[1] is function:
+            cls = method[0]
+            for site, call in self._sites.get(f".{function.name}", []):
+                if any(a is cls for a in self.module.ancestors(call)):
+                    out.append((site, 0 if _is_static(function) else 1))
+            return out
+        for site, call in self._sites.get(function.name, []):
+            assert isinstance(site.func, ast.Name)
+            visible = self.module.semantic.visible(site.func.id, call)
+            if any(b.node is function for b in visible.bindings):
+                out.append((site, 0))
+        return out
+
+    def _attr_values(self, node: ast.Attribute) -> list[ast.expr]:
+        """Every value `self.x` is given in its class (`self.x = …`, `x = …` in the body)."""
+        if not (isinstance(node.value, ast.Name) and node.value.id in ("self", "cls")):
+            return []
+        cls = next((a for a in self.module.ancestors(node) if isinstance(a, ast.ClassDef)), None)
+        if cls is None:
+            return []
+        key = (id(cls), node.attr)
+        if key not in self._attr_memo:
+            self._attr_memo[key] = self._find_attr_values(cls, node.attr)
+        return self._attr_memo[key]
+
+    @staticmethod
+    def _find_attr_values(cls: ast.ClassDef, attr: str) -> list[ast.expr]:
+        found: list[ast.expr] = []
+        for stmt in cls.body:
+            if isinstance(stmt, ast.Assign) and any(
+                isinstance(t, ast.Name) and t.id == attr for t in stmt.targets
+            ):
+                found.append(stmt.value)
+        for sub in ast.walk(cls):
+            if isinstance(sub, (ast.Assign, ast.AnnAssign)) and sub.value is not None:
+                targets = sub.targets if isinstance(sub, ast.Assign) else [sub.target]
+                if any(
+                    isinstance(t, ast.Attribute)
+                    and t.attr == attr
+                    and isinstance(t.value, ast.Name)
+                    and t.value.id in ("self", "cls")
+                    for t in targets
+                ):
+                    found.append(sub.value)
+        return found
+
+    def _call_flows(self, call: ast.Call, depth: int) -> bool:
+        """A call the origin may flow into beyond its arguments: the whole request handed to a
+        function that is not the one producing the response, or a helper of this module (a
+        function, a method of the class) that reads the origin itself (Flask's global `request`)."""
+        func = call.func
+        callee = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+        if callee in ("isinstance", "issubclass", "len", "hasattr", "type", "id"):
+            return False
+        if callee == "getattr":
+            return False  # an attribute of the request other than its headers: not the origin
+        if not RESPONDERS.search(callee):
+            for arg in [*call.args, *[k.value for k in call.keywords]]:
+                if self._request_object(arg):
+                    return True
+        if depth > 2:
+            return False
+        helper = self._helper(call)
+        if helper is None:
+            return self._foreign_flows(call)
+        key = id(helper)
+        if key not in self._flows_memo:
+            self._flows_memo[key] = False
+            self._flows_memo[key] = any(self._flows(stmt, {}, depth + 4) for stmt in helper.body)
+        return self._flows_memo[key]
+
+    def _foreign_flows(self, call: ast.Call) -> bool:
+        """A function of another project module (`from .security import origin_ok`,
+        `security.origin_ok()`) that reads the origin itself (Flask's global `request`)."""
+        if self._foreign_depth:
+            return False
+        func = call.func
+        function: ast.AST | None = None
+        owner: Module | None = None
+        if isinstance(func, ast.Name):
+            found = self.resolver.binding(func.id, call)
+            if found is not None and found[0].kind == "function" and found[1] is not self.module:
+                function, owner = found[0].node, found[1]
+        elif isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
+            other = self.resolver.module_named(func.value.id, call)
+            if other is not None and other is not self.module:
+                owner = other
+                function = next(
+                    (
+                        s
+                        for s in other.tree.body
+                        if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef))
+                        and s.name == func.attr
+                    ),
+                    None,
+                )
+        if not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)) or owner is None:
+            return False
+        key = id(function)
+        if key not in self._flows_memo:
+            self._flows_memo[key] = False
+            analysis = _Analysis(owner, Evaluator(owner))
+            analysis._foreign_depth = 1
+            self._flows_memo[key] = any(analysis._flows(stmt, {}, 4) for stmt in function.body)
+        return self._flows_memo[key]
+
+    def _helper(self, call: ast.Call) -> Function | None:
+        """The function of this module a call runs: `helper(...)`, `self.helper(...)`."""
+        func = call.func
+        if isinstance(func, ast.Name):
+            return next(
+                (
+                    s
+                    for s in self.module.tree.body
+                    if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef)) and s.name == func.id
+                ),
+                None,
+            )
+        if (
+            isinstance(func, ast.Attribute)
+            and isinstance(func.value, ast.Name)
+            and func.value.id in ("self", "cls")
+        ):
+            cls = next(
+                (a for a in self.module.ancestors(call) if isinstance(a, ast.ClassDef)), None
+            )
+            if cls is not None:
+                return next(
+                    (
+                        s
+                        for s in cls.body
+                        if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef))
+                        and s.name == func.attr
+                    ),
+                    None,
+                )
+        return None
+
+    # -- configuration flags ------------------------------------------------------------------
+    def _cors_flag(self, node: ast.expr, env: dict[str, Node | None]) -> str:
+        """Whether `node` is a flag configuring CORS itself (named so, or read under such a key):
+        "caller" when the caller sets it (parameters, `self.` attributes bound from them: a
+        library's middleware, configured where it is used), "setting" when it is read from settings
+        the code cannot see, "" for any other condition."""
+        if not any(CORS_FLAG.search(word) for word in self._flag_words(node, 0)):
+            return ""
+        return "caller" if self._from_caller(node, env, 0) else "setting"
+
+    def _flag_words(self, node: ast.AST, depth: int) -> Iterator[str]:
+        if depth > 4:
+            return
+        for sub in ast.walk(node):
+            if isinstance(sub, ast.Name):
+                yield sub.id
+                binding = self._binding(sub) if isinstance(sub.ctx, ast.Load) else None
+                if binding is not None and binding[1] == "local":
+                    yield from self._flag_words(binding[0], depth + 1)
+            elif isinstance(sub, ast.Attribute):
+                yield sub.attr
+                bound = self._attr_binding(sub)
+                if bound is not None:
+                    yield from self._flag_words(bound, depth + 1)
+            elif isinstance(sub, ast.Constant) and isinstance(sub.value, str):
+                text = sub.value.strip().lower()
+                # a settings key (`"ckan.cors.origin_allow_all"`), not a header name
+                if (
+                    text
+                    and re.fullmatch(r"[\w.\-]+", text)
+                    and not (text.startswith("access-control-") or text in ORIGIN_KEYS)
+                ):
+                    yield text
+
+    def _from_caller(self, node: ast.AST, env: dict[str, Node | None], depth: int) -> bool:
+        """Every value in `node` comes from the caller: parameters (and their defaults),
+        constants, locals and `self.` attributes bound from those."""
+        if depth > 4:
+            return False
+        for sub in ast.walk(node):
+            if isinstance(sub, ast.Call):
+                return False  # `config.get(...)`: a setting read
+            if isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Load):
+                if sub.id in env or sub.id in ("self", "cls"):
+                    continue
+                binding = self._binding(sub)
+                if binding is None or binding[1] == "module":
+                    return False
+                if binding[1] == "local" and not self._from_caller(binding[0], {}, depth + 1):
+                    return False
+            elif isinstance(sub, ast.Attribute) and isinstance(sub.value, ast.Name):
+                if sub.value.id in ("self", "cls"):
+                    bound = self._attr_binding(sub)
+                    if bound is not None:
+                        if not self._from_caller(bound, {}, depth + 1):
+                            return False
+                    elif not self._member_from_caller(sub, depth):
+                        return False
+        return True
+
+    def _member_from_caller(self, node: ast.Attribute, depth: int) -> bool:
+        """`self.x` where `x` is a field of the class (`x: bool = False`, a dataclass's or a
+        settings object's: set by whoever builds it) or a property returning such values."""
+        cls = next((a for a in self.module.ancestors(node) if isinstance(a, ast.ClassDef)), None)
+        if cls is None:
+            return False
+        for stmt in cls.body:
+            if (
+                isinstance(stmt, ast.AnnAssign)
+                and isinstance(stmt.target, ast.Name)
+                and stmt.target.id == node.attr
+            ):
+                return True
+            if (
+                isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef))
+                and stmt.name == node.attr
+                and any(
+                    (d.id if isinstance(d, ast.Name) else getattr(d, "attr", ""))
+                    in ("property", "cached_property")
+                    for d in stmt.decorator_list
+                )
+            ):
+                returns = [r.value for r in ast.walk(stmt) if isinstance(r, ast.Return)]
+                return bool(returns) and all(
+                    r is not None and self._from_caller(r, {}, depth + 1) for r in returns
+                )
         return False
 
     # -- guards -------------------------------------------------------------------------------
@@ -1533,7 +2170,9 @@ class _Analysis:
                         guard.loop = parent
             elif isinstance(parent, ast.match_case):
                 match = self.module.parents.get(parent)
-                if isinstance(match, ast.Match) and self._mentions_origin(match.subject, {}, 0):
+                if isinstance(match, ast.Match) and self._flows(match.subject, {}):
+                    text = _one_line(self.module.text(match.subject))
+                    self._pending.append((match.subject, f"`match {text}`"))
                     return None
             for block in _blocks(parent):
                 index = next((i for i, s in enumerate(block) if s is child), None)
@@ -1564,38 +2203,76 @@ class _Analysis:
                 return None  # what follows is unreachable
         elif isinstance(stmt, ast.Assert):
             return _Guard(stmt.test, True, "exit")
-        if _contains_exit(stmt) and self._mentions_origin(stmt, {}, 0):
+        if self._parses_only(stmt):
+            return True  # `try: url = urlsplit(origin) except ValueError: return`
+        if _contains_exit(stmt) and self._flows(stmt, {}):
+            # `try: check(origin) except ValueError: return`: an exit that depends on the origin
+            if isinstance(stmt, ast.Try) and stmt.body:
+                text = f"`{_one_line(self.module.text(stmt.body[0]))}` (its `except` leaves)"
+            else:
+                text = f"`{_one_line(self.module.text(stmt))}` (may leave before the header)"
+            self._pending.append((stmt, text))
             return None
         return True
 
-    def _attacker_can_trigger(self, item: _Set) -> bool:
-        """Whether a request alone can make this header be sent: every condition around it is
-        about the request (method, headers, path), never configuration the code cannot see
-        (`if self.allow_private_network:`, `if conf.CORS_ALLOW_PRIVATE_NETWORK:`)."""
-        guarded = self._guarded(item.guards, ())
-        if guarded is None or _exists(guarded.predicate) in (None, FALSE):
+    def _parses_only(self, stmt: ast.stmt) -> bool:
+        """A `try` that only parses values (`url = urlsplit(origin)`): a well-formed origin, as an
+        attacker's page sends, never takes its `except` exit."""
+        if not isinstance(stmt, ast.Try) or stmt.orelse or stmt.finalbody:
             return False
         return all(
-            not debug and _REQUEST_CONTROLLED.search(text)
-            for debug, text in _free_atoms(guarded.predicate).values()
+            isinstance(s, ast.Assign)
+            and isinstance(s.value, ast.Call)
+            and self.module.qualname(s.value.func).rsplit(".", 1)[-1] in ("urlsplit", "urlparse")
+            for s in stmt.body
+        )
+
+    def _attacker_can_trigger(self, item: _Set) -> bool:
+        """Whether this header is sent in production whatever CORS is configured to: the conditions
+        around it decide *when* (a method, a path, an object that exists), never under a flag that
+        configures CORS itself (`if self.allow_private_network:`, `if conf.CORS_ALLOW_PRIVATE_NETWORK:`,
+        the deployment's choice) or a debug condition."""
+        guarded = self._guarded(item.guards, ())
+        if guarded is None or guarded.unresolved or _exists(guarded.predicate) in (None, FALSE):
+            return False
+        return all(
+            not debug and not flag for debug, _, flag in _free_atoms(guarded.predicate).values()
         )
 
     def _guarded(
         self, nodes: Sequence[ast.AST], conds: Sequence[tuple[ast.expr, bool]]
     ) -> _Guarded | None:
+        """The conditions under which `nodes` run (and `conds` hold), as one predicate; None when
+        they cannot hold together or cannot be followed; `unresolved` when one of them is an
+        origin check the analysis cannot evaluate."""
+        self._notes = []
+        self._pending = []
         guards: list[_Guard] = []
         seen: set[tuple[int, bool]] = set()
         for node in nodes:
             found = self._guards_of(node)
             if found is None:
-                return None
+                return self._unresolved_guard()
             for guard in found:
                 key = (id(guard.test), guard.positive)
                 if key not in seen:
                     seen.add(key)
                     guards.append(guard)
         guards.extend(_Guard(test, positive, "value") for test, positive in conds)
-        self._notes = []
+        translated = self._translate(guards)
+        if translated is None:
+            return self._unresolved_guard()
+        predicate, texts = translated
+        return _Guarded(predicate, ", ".join(dict.fromkeys(texts)), list(self._notes))
+
+    def _unresolved_guard(self) -> _Guarded | None:
+        if not self._pending:
+            return None
+        node, text = self._pending[0]
+        reason = f"a check the analysis cannot evaluate: {text}"
+        return _Guarded(FALSE, "", list(self._notes), unresolved=(node, reason))
+
+    def _translate(self, guards: list[_Guard]) -> tuple[Node, list[str]] | None:
         parts: list[Node] = []
         texts: list[str] = []
         loops: dict[int, tuple[ast.For | ast.AsyncFor, list[_Guard]]] = {}
@@ -1635,8 +2312,7 @@ class _Analysis:
                 f"{self._describe(g)} (for {self.module.text(loop.target)} in {self.module.text(loop.iter)})"
                 for g in loop_guards
             )
-        describe = ", ".join(dict.fromkeys(texts))
-        return _Guarded(("and", *parts) if parts else TRUE, describe, list(self._notes))
+        return (("and", *parts) if parts else TRUE), texts
 
     def _describe(self, guard: _Guard) -> str:
         """The guard as written: `if origin.endswith("example.com")`, `if x not in Y: return`."""
@@ -1649,7 +2325,24 @@ class _Analysis:
         subject = guard.test.operand if isinstance(guard.test, ast.UnaryOp) else guard.test
         if isinstance(subject, ast.Name):  # `if ok:` says little: show what `ok` is
             binding = self._binding(subject)
-            if binding is not None and binding[1] == "local":
+            flips = self._flag_flips(subject)
+            if flips is not None:
+                where = []
+                for statement in flips[1]:
+                    chain = [
+                        a
+                        for a in self.module.ancestors(statement)
+                        if isinstance(a, (ast.If, ast.For, ast.AsyncFor))
+                        and a not in self.module.ancestors(subject)
+                    ]
+                    where.extend(
+                        f"if {self.module.text(a.test)}"
+                        if isinstance(a, ast.If)
+                        else f"for {self.module.text(a.target)} in {self.module.text(a.iter)}"
+                        for a in reversed(chain)
+                    )
+                text += f" (`{subject.id} = {not flips[0]}` under `{': '.join(where)}`)"
+            elif binding is not None and binding[1] == "local":
                 text += f" (`{subject.id} = {self.module.text(binding[0])}`)"
         return text
 
@@ -1659,7 +2352,7 @@ class _Analysis:
         """The predicate in production and, when it differs, in debug mode (with its fallback)."""
         predicate = guarded.predicate
         atoms = _free_atoms(predicate)
-        debug = {key: text for key, (is_debug, text) in atoms.items() if is_debug}
+        debug = {key: text for key, (is_debug, text, _) in atoms.items() if is_debug}
         all_notes = [*notes, *guarded.notes]
         env_name = next((name for kind, name in all_notes if kind == "env"), None)
         debug_note = next((name for kind, name in all_notes if kind == "debug"), None)
@@ -1810,7 +2503,11 @@ class _Analysis:
             if (self._string(item.value) or "").strip() != "true":
                 continue
             guarded = self._guarded(item.guards, ())
-            predicate = _exists(guarded.predicate) if guarded is not None else None
+            predicate = (
+                _exists(guarded.predicate)
+                if guarded is not None and guarded.unresolved is None
+                else None
+            )
             if predicate is None or predicate == FALSE:
                 continue
             if predicate == TRUE:
@@ -1874,6 +2571,12 @@ class _Analysis:
                 guarded = self._guarded((*item.guards, *branch.guard_nodes), branch.conds)
                 if guarded is None:
                     continue
+                if guarded.unresolved is not None:
+                    yield self._unresolved(loc, *guarded.unresolved, "origin check")
+                    continue
+                setting = self._setting_note(guarded, branch)
+                if setting is not None:
+                    yield self._unresolved(loc, item.at, setting, "Access-Control-Allow-Origin")
                 for predicate, fallback in self._modes(guarded, branch.notes, loc):
                     describe = guarded.describe or "the origin check"
                     if branch.kind == "star":
@@ -1917,6 +2620,37 @@ class _Analysis:
         if varies_at is not None and not unbounded and not vary and len(values) >= 2:
             varies_at.varies_without_vary = varies_at.loc
             yield varies_at
+
+    def _unresolved(self, loc: Location, node: ast.AST, reason: str, what: str) -> CorsPolicy:
+        """A policy that only lists what the analysis could not determine (never a finding)."""
+        policy = CorsPolicy(framework="handwritten", loc=loc)
+        note_unresolved(policy, self.module, node, unknown(reason), what)
+        return policy
+
+    def _setting_note(self, guarded: _Guarded, branch: _Branch) -> str | None:
+        """When a CORS setting the code cannot see (`config.get("ckan.cors.origin_allow_all")`)
+        lets in origins the code otherwise does not: what it lets in. Not for flags the caller
+        sets (a library's middleware: its configuration is judged where it is used)."""
+        atoms = _free_atoms(guarded.predicate)
+        settings = [text for _, text, flag in atoms.values() if flag == "setting"]
+        if not settings or branch.kind == "const":
+            return None
+        debug = [key for key, (is_debug, _, _) in atoms.items() if is_debug]
+        production = _subst(guarded.predicate, dict.fromkeys(debug, False))
+        loose = _exists(production, flags_too=True)
+        if loose is None or loose == FALSE or loose == _exists(production):
+            return None
+        flags = ", ".join(f"`{text}`" for text in dict.fromkeys(settings))
+        describe = guarded.describe or "the origin check"
+        if loose != TRUE and not any(c.accepts(ARBITRARY) for c in _checks(loose, describe, None)):
+            granted = f"the origins {describe} lets in"
+        elif branch.kind == "star":
+            granted = "every origin (Access-Control-Allow-Origin: *)"
+        else:
+            granted = "every origin, echoed"
+        return (
+            f"a CORS setting the code cannot see ({flags}) decides it; under some value, {granted}"
+        )
 
     def _shadowed(self, item: _Set, items: list[_Set]) -> bool:
         """A later set of the same header on the same object always follows and overwrites it."""
