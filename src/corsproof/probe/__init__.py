@@ -5,6 +5,10 @@ they grant into the same `CorsPolicy` the scanner builds, and judge it with the 
     result = probe_targets(["https://api.example.com/me"], ProbeOptions(origins=("https://app.example.com",)))
 
 `probe_targets(..., app=wsgi_or_asgi_app)` probes the application in-process: no server, no network.
+`load_app("module:app")` imports one as `--app` does; what the application's code does while it is
+imported, built or started (an exception, `sys.exit()`, a `KeyboardInterrupt` it raises) is one
+error in the result, never the end of the run; `load_app(..., isolate=True)` runs it in a child
+process, which `os._exit()` cannot take corsproof down with.
 """
 
 from __future__ import annotations
@@ -23,10 +27,13 @@ from corsproof.probe._engine import (
     ProbeResult,
     findings_by_target,
 )
+from corsproof.probe._isolate import IsolatedApp, IsolatedTransport
 from corsproof.probe._targets import (
     IN_PROCESS_BASE,
     BadTarget,
+    FailedApp,
     TargetSourceError,
+    app_label,
     file_targets,
     is_asgi,
     load_app,
@@ -35,6 +42,7 @@ from corsproof.probe._targets import (
     url_targets,
 )
 from corsproof.probe._transport import (
+    FailedTransport,
     Transport,
     in_process_transport,
     network_transport,
@@ -45,6 +53,8 @@ __all__ = [
     "IN_PROCESS_BASE",
     "SAFE_METHODS",
     "BadTarget",
+    "FailedApp",
+    "IsolatedApp",
     "ProbeOptions",
     "ProbeProgress",
     "ProbeResult",
@@ -73,10 +83,16 @@ def make_transport(options: ProbeOptions, app: Any = None) -> Transport:
     """The network client, or an in-process transport for a WSGI/ASGI `app` (auto-detected).
 
     Raises `OSError`/`ssl.SSLError` when the certificate files cannot be used."""
+    if isinstance(app, FailedApp):
+        return FailedTransport(app.spec, app.message)
+    if isinstance(app, IsolatedApp):
+        return IsolatedTransport(app, timeout=options.timeout, workers=options.concurrency)
     if app is not None:
-        return in_process_transport(
+        transport = in_process_transport(
             app, asgi=is_asgi(app), timeout=options.timeout, workers=options.concurrency
         )
+        transport.label = app_label(app)
+        return transport
 
     def context() -> ssl.SSLContext:
         return tls_context(

@@ -7,15 +7,17 @@ memory stays flat in the number of targets.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import re
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Awaitable, Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
 from corsproof.findings import FileError, Finding, ScanResult, Target
 from corsproof.judge import judge_policies
+from corsproof.probe._guard import AppFailure, one_line, stdout_to_stderr
 from corsproof.probe._observe import DUMMY_COOKIE, Exchange, Observation, Probe
 from corsproof.probe._plan import Plan, TargetFailed, own_origin, simple_method
 from corsproof.probe._targets import BadTarget
@@ -225,6 +227,11 @@ class Engine:
                 f"incomplete: {len(observation.failures)} request(s) failed "
                 f"(first, Origin {probe.origin}: {message})",
             )
+        answered = observation.effective_url or target.url
+        if answered != target.url:
+            # followed redirects (same origin only): the findings are about the URL that answered,
+            # where their evidence comes from
+            observation.target = Target(answered, target.method)
         checks = self.options.origins or ("",)
         extra = () if self.options.origins else (own,)
         findings, _ = judge_policies(
@@ -276,19 +283,48 @@ class Engine:
                 if self.options.progress is not None:
                     self.options.progress(self.progress)
 
-        try:
-            start = getattr(self.transport, "start", None)
-            if start is not None:
-                await start()
-            await asyncio.gather(*(worker() for _ in range(workers)))
-        finally:
-            await self.transport.aclose()
+        with contextlib.ExitStack() as stack:
+            if self.transport.in_process:
+                # the application's prints go to stderr, never into the report on stdout
+                stack.enter_context(stdout_to_stderr())
+            await self._run(worker, workers)
         result = self.result
+        result.findings = _unique(result.findings)
         result.findings.sort(key=_finding_order)
         result.errors.sort(key=lambda e: e.path)
         result.requests_sent = self.budget.used
         result.duration_s = round(time.perf_counter() - started, 3)
         return result
+
+    async def _run(self, worker: Callable[[], Awaitable[None]], workers: int) -> None:
+        try:
+            start = getattr(self.transport, "start", None)
+            app_started = True
+            if start is not None:
+                try:
+                    await start()
+                except AppFailure as exc:
+                    # the in-process application cannot be started: one error, nothing probed
+                    label = self.transport.label or "application"
+                    self.result.errors.append(FileError(label, one_line(str(exc))))
+                    self.progress.errors += 1
+                    app_started = False
+            if app_started:
+                await asyncio.gather(*(worker() for _ in range(workers)))
+        finally:
+            await self.transport.aclose()
+
+
+def _unique(findings: list[Finding]) -> list[Finding]:
+    """Without repeats: two targets that redirect to the same URL report its findings once."""
+    seen: set[str] = set()
+    out: list[Finding] = []
+    for finding in findings:
+        key = finding.fingerprint_key()
+        if key not in seen:
+            seen.add(key)
+            out.append(finding)
+    return out
 
 
 def _finding_order(finding: Finding) -> tuple[Any, ...]:

@@ -1,8 +1,9 @@
 """Which requests to send to one target, wave by wave (PROBES.md "Requests per target").
 
 0. the first trusted origin, alone: it is the baseline (an unreachable target costs one request;
-   same-host redirects are followed up to a bound, a redirect to another host ends the target) and
-   shows the legitimate grant, credentials, `Vary` and exposed headers;
+   redirects within the target's origin — scheme, host and port — are followed up to a bound, any
+   other redirect ends the target and is reported) and shows the legitimate grant, credentials,
+   `Vary` and exposed headers; every later request goes to the URL that answered;
 1. the arbitrary attacker origin, and the other trusted origins (two granted values tell whether
    `Vary: Origin` is missing);
 2. `null`, the attacker families derived from each granted trusted origin, and one combined
@@ -39,7 +40,8 @@ from corsproof.probe._observe import (
 )
 from corsproof.probe._transport import ProbeError
 
-MAX_REDIRECTS = 5
+MAX_REDIRECTS = 5  # followed per target, and only within its origin (`redirect_refusal`)
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 MAX_FAILURES = 3  # failed probes after a good baseline before a target is given up
 SPECIAL_CHUNK = 8
 CORE = ("suffix-append", "prefix-prepend", "substring", "unescaped-dot")
@@ -63,6 +65,33 @@ def own_origin(url: str) -> str:
     return f"{scheme}://{host}" + (
         f":{port}" if port and port != _DEFAULT_PORTS.get(scheme) else ""
     )
+
+
+def redirect_refusal(current: str, following: str) -> str | None:
+    """Why a redirect from `current` to `following` is not followed; None for the same origin.
+
+    Same origin means the same scheme, host and port (default ports made explicit): a redirect to
+    another port of the same host name is another server, and https to http would send the
+    user's headers and cookie in cleartext."""
+    try:
+        following = urljoin(current, following)  # a relative Location is relative to `current`
+        here, there = urlsplit(current), urlsplit(following)
+        there.port  # noqa: B018 - raises on a malformed port
+        target_origin = own_origin(following)
+    except ValueError:
+        return "not a valid URL"
+    scheme = there.scheme.lower()
+    if scheme not in ("http", "https") or not there.hostname:
+        return "not an absolute http:// or https:// URL"
+    if here.scheme.lower() == "https" and scheme == "http":
+        return "a downgrade from https to http"
+    if (there.hostname or "").lower() != (here.hostname or "").lower():
+        return "another host"
+    if target_origin != own_origin(current):
+        return "another origin: same host, other " + (
+            "scheme" if scheme != here.scheme.lower() else "port"
+        )
+    return None
 
 
 def simple_method(target: Target, allowed: frozenset[str]) -> str:
@@ -122,7 +151,12 @@ class Plan:
 
     # ------------------------------------------------------------------ the plan
     async def baseline(self) -> None:
-        """The first trusted origin alone: reachability, redirects, the legitimate grant."""
+        """The first trusted origin alone: reachability, redirects, the legitimate grant.
+
+        A redirect is followed only within the target's origin (scheme, host and port), at most
+        `MAX_REDIRECTS` times: the headers, cookie and client certificate the user gave are meant
+        for that server and never reach another one. Any other redirect ends the target and is
+        reported with its `Location`; what is probed afterwards is the URL that answered."""
         seen = {self.url}
         first = self.trusted[0]
         probe = self._simple("trusted", first, trusted=first)
@@ -133,19 +167,20 @@ class Plan:
             except ProbeError as exc:
                 raise TargetFailed(str(exc)) from exc
             location = exchange.reply.get("location")
-            if exchange.reply.status not in (301, 302, 303, 307, 308) or not location:
+            if exchange.reply.status not in REDIRECT_STATUSES or not location:
                 self.obs.add(exchange)
                 self.obs.effective_url = self.url
                 return
-            following = urljoin(self.url, location.strip())
-            here, there = urlsplit(self.url), urlsplit(following)
-            if (
-                there.scheme not in ("http", "https")
-                or (there.hostname or "").lower() != (here.hostname or "").lower()
-            ):
+            try:
+                following = urljoin(self.url, location.strip())
+            except ValueError:
+                following = location.strip()
+            refusal = redirect_refusal(self.url, following)
+            if refusal is not None:
                 raise TargetFailed(
-                    f"redirects to another host ({exchange.reply.status} to {following}): "
-                    "not followed"
+                    f"redirect not followed: {exchange.reply.status} to {following} ({refusal}); "
+                    f"only redirects within {own_origin(self.url)} are followed: probe that URL "
+                    "directly if it is meant to be probed"
                 )
             if following in seen:
                 raise TargetFailed(f"redirect loop ({self.url} -> {following})")

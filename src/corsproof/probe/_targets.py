@@ -12,6 +12,7 @@ import json
 import os
 import re
 import sys
+import weakref
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -97,23 +98,51 @@ def load_document(path: str) -> dict[str, Any]:
     try:
         with open(path, encoding="utf-8") as handle:
             text = handle.read()
+    except UnicodeDecodeError as exc:
+        raise TargetSourceError(
+            f"{path}: not UTF-8 text (byte {exc.start}): save the document as UTF-8"
+        ) from exc
     except OSError as exc:
         raise TargetSourceError(f"cannot read {path}: {exc.strerror or exc}") from exc
     document: Any
     try:
         document = json.loads(text)
-    except ValueError:
+    except ValueError as json_error:
         import yaml
 
         try:
             document = yaml.safe_load(text)
-        except yaml.YAMLError as exc:
-            raise TargetSourceError(f"{path}: neither JSON nor YAML: {exc}") from exc
+        except (yaml.YAMLError, RecursionError) as exc:
+            raise TargetSourceError(_syntax_error(path, json_error, exc)) from exc
     if not isinstance(document, dict) or not isinstance(document.get("paths"), dict):
         raise TargetSourceError(f"{path}: not an OpenAPI 3 or Swagger 2.0 document (no `paths`)")
     if not (str(document.get("openapi", "")).startswith("3") or document.get("swagger") == "2.0"):
         raise TargetSourceError(f"{path}: neither `openapi: 3.x` nor `swagger: '2.0'`")
     return document
+
+
+def _syntax_error(path: str, json_error: ValueError, yaml_error: BaseException) -> str:
+    """One line: the file, the line and column, what is wrong there and what to do.
+
+    A `.json` file is reported with the JSON parser's complaint, anything else with YAML's (YAML
+    reads JSON too). PyYAML's own message spans several lines with a caret drawing."""
+    what = "fix the document, or pass an OpenAPI 3.x / Swagger 2.0 file in JSON or YAML"
+    if path.lower().endswith(".json") and isinstance(json_error, json.JSONDecodeError):
+        return (
+            f"{path}:{json_error.lineno}:{json_error.colno}: invalid JSON: {json_error.msg}: {what}"
+        )
+    mark = getattr(yaml_error, "problem_mark", None)
+    problem = getattr(yaml_error, "problem", None) or type(yaml_error).__name__
+    context = getattr(yaml_error, "context", None)
+    context_mark = getattr(yaml_error, "context_mark", None)
+    where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark is not None else path
+    detail = str(problem)
+    if context and context_mark is not None and mark is not None:
+        if context_mark.line != mark.line:
+            detail += f" ({context} that starts on line {context_mark.line + 1})"
+        else:
+            detail += f" ({context})"
+    return " ".join(f"{where}: invalid YAML: {detail}: {what}".split())
 
 
 def _resolve(document: dict[str, Any], node: Any, depth: int = 0) -> Any:
@@ -271,33 +300,114 @@ def _operations(document: dict[str, Any], base: str) -> Iterator[Target | BadTar
 # --------------------------------------------------------------------------------- in-process
 
 
-def load_app(spec: str, app_dir: str | None = None) -> Any:
-    """Import `MODULE:ATTR` (ATTR may be dotted; `ATTR()` calls a factory) from `app_dir`."""
+@dataclass(frozen=True)
+class FailedApp:
+    """An application whose code ended its own import, factory call or start-up.
+
+    `load_app` returns it instead of raising, so that the run still produces its report: the
+    failure is one entry under `errors` (path: the `--app` spec) and nothing is probed."""
+
+    spec: str
+    message: str
+
+
+_APP_SPECS: weakref.WeakKeyDictionary[Any, str] = weakref.WeakKeyDictionary()
+
+
+def app_label(app: Any) -> str:
+    """How errors name an application: its `--app` spec when `load_app` made it."""
+    spec = getattr(app, "spec", None)
+    if isinstance(spec, str):
+        return spec
+    try:
+        return _APP_SPECS.get(app) or "application"
+    except TypeError:  # not hashable or not weakly referenceable
+        return "application"
+
+
+def _missing_module(exc: BaseException, module_name: str) -> bool:
+    """The module named by --app (or a package above it) does not exist — not an import inside."""
+    if not isinstance(exc, ModuleNotFoundError) or not exc.name:
+        return False
+    parts = module_name.split(".")
+    return exc.name in {".".join(parts[:i]) for i in range(1, len(parts) + 1)}
+
+
+def load_app(spec: str, app_dir: str | None = None, *, isolate: bool = False) -> Any:
+    """Import `MODULE:ATTR` (ATTR may be dotted; `ATTR()` calls a factory) from `app_dir`.
+
+    Raises `TargetSourceError` for what the command line got wrong (the spec's form, a directory
+    or module that does not exist, a missing attribute, an object that is no application).
+    Whatever the application's own code does while it is imported or built — an exception,
+    `sys.exit()`, a `KeyboardInterrupt` it raises — gives a `FailedApp` (a real Ctrl-C still
+    interrupts). `isolate=True` imports and runs the application in a child process
+    (`IsolatedApp`), which survives even `os._exit()`."""
     module_name, sep, attr = spec.partition(":")
     if not sep or not module_name or not attr:
         raise TargetSourceError(f"--app expects MODULE:ATTR, got {spec!r}")
+    if app_dir is not None and not os.path.isdir(app_dir):
+        problem = (
+            "is a file, not a directory"
+            if os.path.exists(app_dir)
+            else "the directory does not exist"
+        )
+        raise TargetSourceError(
+            f"--app-dir {app_dir}: {problem} (name the directory that contains "
+            f"{module_name.split('.')[0]!r})"
+        )
     directory = os.path.abspath(app_dir or os.getcwd())
+    if isolate:
+        from corsproof.probe._isolate import IsolatedApp
+
+        return IsolatedApp.start(spec, directory)
+    return _load_here(spec, module_name, attr, directory)
+
+
+def _load_here(spec: str, module_name: str, attr: str, directory: str) -> Any:
+    from corsproof.probe._guard import AppFailure, run_guarded
+
     if directory not in sys.path:
         sys.path.insert(0, directory)
     try:
-        module = importlib.import_module(module_name)
-    except Exception as exc:  # noqa: BLE001 - the user's code may raise anything on import
-        raise TargetSourceError(
-            f"cannot import {module_name!r} from {directory}: {type(exc).__name__}: {exc}"
-        ) from exc
+        module = run_guarded(
+            f"importing {module_name!r}", lambda: importlib.import_module(module_name)
+        )
+    except AppFailure as exc:
+        cause = exc.__cause__
+        if cause is not None and _missing_module(cause, module_name):
+            raise TargetSourceError(
+                f"cannot import {module_name!r}: no module named {cause.name!r} in {directory} "  # type: ignore[attr-defined]
+                "(check --app, and --app-dir for the directory that contains it)"
+            ) from cause
+        return FailedApp(spec, f"{exc}: the application was not probed")
     factory = attr.endswith("()")
-    obj: Any = module
-    for part in attr.removesuffix("()").split("."):
-        if not hasattr(obj, part):
-            raise TargetSourceError(f"{module_name!r} has no attribute {attr!r}")
-        obj = getattr(obj, part)
+    missing = object()
+
+    def resolve() -> Any:  # attribute access may run the application's code too
+        obj: Any = module
+        for part in attr.removesuffix("()").split("."):
+            obj = getattr(obj, part, missing)
+            if obj is missing:
+                break
+        return obj
+
+    try:
+        obj = run_guarded(f"reading {spec}", resolve)
+    except AppFailure as exc:
+        return FailedApp(spec, f"{exc}: the application was not probed")
+    if obj is missing:
+        raise TargetSourceError(f"{module_name!r} has no attribute {attr.removesuffix('()')!r}")
     if factory:
         try:
-            obj = obj()
-        except Exception as exc:  # noqa: BLE001
-            raise TargetSourceError(f"{spec} raised {type(exc).__name__}: {exc}") from exc
+            obj = run_guarded(spec, obj)
+        except AppFailure as exc:
+            return FailedApp(spec, f"{exc}: the application was not probed")
     if not callable(obj):
         raise TargetSourceError(f"{spec} is not a WSGI or ASGI application")
+    try:
+        _APP_SPECS[obj] = spec
+    except TypeError:
+        pass
     return obj
 
 

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import asyncio
 import http.cookiejar
+import os
 import ssl
 from collections import OrderedDict, deque
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -20,6 +22,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from corsproof._version import __version__
+from corsproof.probe._guard import AppFailure, describe, one_line
 
 BODY_CAP = 64 * 1024
 USER_AGENT = f"corsproof/{__version__} (+CORS probe)"
@@ -49,21 +52,59 @@ def _no_cookies() -> httpx.Cookies:
     )
 
 
+class TlsFileError(OSError):
+    """A --cert/--key/--cacert file that cannot be used; `str()` names the option and the file."""
+
+
+def _check_file(option: str, path: str) -> None:
+    if not os.path.exists(path):
+        raise TlsFileError(f"{option} {path}: no such file (check the path)")
+    if not os.path.isfile(path):
+        raise TlsFileError(f"{option} {path}: not a file (name the PEM file itself)")
+    if not os.access(path, os.R_OK):
+        raise TlsFileError(f"{option} {path}: not readable (check its permissions)")
+
+
 def tls_context(
     *, cacert: str | None, cert: str | None, key: str | None, insecure: bool
 ) -> ssl.SSLContext:
-    """Raises `OSError`/`ssl.SSLError` for unreadable or mismatched files (a usage error)."""
-    context = ssl.create_default_context(cafile=cacert)
+    """Raises `OSError` (`TlsFileError`, naming the option and the file) for files that cannot be
+    used: missing, unreadable, not PEM, or a key that does not match the certificate."""
+    for option, path in (("--cacert", cacert), ("--cert", cert), ("--key", key)):
+        if path:
+            _check_file(option, path)
+    try:
+        context = ssl.create_default_context(cafile=cacert)
+    except (ssl.SSLError, OSError) as exc:
+        raise TlsFileError(
+            f"--cacert {cacert}: not a PEM bundle of CA certificates ({_ssl_reason(exc)})"
+        ) from exc
     if insecure:
         context.check_hostname = False
         context.verify_mode = ssl.CERT_NONE
     if cert:
-        context.load_cert_chain(cert, key)
+        try:
+            context.load_cert_chain(cert, key)
+        except (ssl.SSLError, OSError) as exc:
+            files = f"--cert {cert}" + (f" with --key {key}" if key else "")
+            hint = (
+                "the key does not belong to the certificate"
+                if "mismatch" in str(exc).lower()
+                else "expected a PEM certificate"
+                + (" and a PEM private key" if key else " followed by its private key (or --key)")
+            )
+            raise TlsFileError(f"{files}: {hint} ({_ssl_reason(exc)})") from exc
     return context
+
+
+def _ssl_reason(exc: BaseException) -> str:
+    reason = getattr(exc, "reason", None) or getattr(exc, "strerror", None) or str(exc)
+    return " ".join(str(reason).split())
 
 
 class Transport:
     in_process = False
+    label = ""  # how errors name an in-process application (its --app spec)
 
     async def send(self, method: str, url: str, headers: list[tuple[str, str]]) -> Reply:
         raise NotImplementedError
@@ -99,6 +140,10 @@ class HttpxTransport(Transport):
         await self.client.aclose()
 
 
+class AppAborted(Exception):
+    """The application ended a request with `SystemExit`, `KeyboardInterrupt` or the like."""
+
+
 class WsgiTransport(Transport):
     """A WSGI application behind `httpx.WSGITransport`, driven by a sync client in worker threads."""
 
@@ -116,22 +161,30 @@ class WsgiTransport(Transport):
         )
 
     def _send(self, method: str, url: str, headers: list[tuple[str, str]]) -> Reply:
-        request = self.client.build_request(method, url, headers=headers)
-        response = self.client.send(request, stream=True)
         try:
-            read = 0
-            for chunk in response.iter_raw():
-                read += len(chunk)
-                if read > BODY_CAP:
-                    break
-        finally:
-            response.close()
+            request = self.client.build_request(method, url, headers=headers)
+            response = self.client.send(request, stream=True)
+            try:
+                read = 0
+                for chunk in response.iter_raw():
+                    read += len(chunk)
+                    if read > BODY_CAP:
+                        break
+            finally:
+                response.close()
+        except Exception:
+            raise
+        except BaseException as exc:  # noqa: BLE001 - sys.exit() in a request ends no run
+            # a worker thread receives no signal: a KeyboardInterrupt here is the application's
+            raise AppAborted(f"the application {describe(exc)} while answering") from None
         return Reply(response.status_code, tuple(response.headers.multi_items()))
 
     async def send(self, method: str, url: str, headers: list[tuple[str, str]]) -> Reply:
         loop = asyncio.get_running_loop()
         try:
             return await loop.run_in_executor(self.pool, self._send, method, url, headers)
+        except AppAborted as exc:
+            raise ProbeError(str(exc)) from exc
         except (httpx.HTTPError, ValueError) as exc:
             raise ProbeError(describe_error(exc)) from exc
         except Exception as exc:  # noqa: BLE001 - the application raised: one target's problem
@@ -143,7 +196,12 @@ class WsgiTransport(Transport):
 
 
 class _Lifespan:
-    """Runs an ASGI app's lifespan startup/shutdown around the probes, when it has one."""
+    """Runs an ASGI app's lifespan startup/shutdown around the probes, when it has one.
+
+    As a server does: an application that raises an `Exception` before its first lifespan message
+    does not support the protocol and is probed anyway; one that answers
+    `lifespan.startup.failed`, or ends its startup with `SystemExit`, `KeyboardInterrupt` or
+    another `BaseException`, is not probed (`start()` raises `AppFailure`)."""
 
     def __init__(self, app: Any) -> None:
         self.app = app
@@ -152,6 +210,7 @@ class _Lifespan:
         self.finished = asyncio.Event()
         self.task: asyncio.Task[None] | None = None
         self.failed = False
+        self.failure: str | None = None  # why startup failed, when the app says or aborts
 
     async def _receive(self) -> dict[str, Any]:
         return await self.queue.get()
@@ -160,6 +219,8 @@ class _Lifespan:
         kind = message.get("type", "")
         if kind.startswith("lifespan.startup"):
             self.failed = kind.endswith("failed")
+            if self.failed and not self.started.is_set():
+                self.failure = _last_line(str(message.get("message") or "")) or "no reason given"
             self.started.set()
         elif kind.startswith("lifespan.shutdown"):
             self.finished.set()
@@ -171,8 +232,14 @@ class _Lifespan:
                 self._receive,
                 self._send,
             )
-        except BaseException:  # noqa: BLE001 - an app without lifespan support raises here
+        except asyncio.CancelledError:
+            raise
+        except Exception:  # noqa: BLE001 - an app without lifespan support raises here
             self.failed = True
+        except BaseException as exc:  # noqa: BLE001 - sys.exit() in a startup ends no run
+            self.failed = True
+            if not self.started.is_set() and self.failure is None:
+                self.failure = describe(exc)
         finally:
             self.started.set()
             self.finished.set()
@@ -184,6 +251,11 @@ class _Lifespan:
             await asyncio.wait_for(self.started.wait(), timeout)
         except TimeoutError:
             self.failed = True
+        if self.failure is not None:
+            raise AppFailure(
+                f"starting the application (ASGI lifespan) failed: {self.failure}: "
+                "the application was not probed"
+            )
 
     async def stop(self, timeout: float) -> None:
         if self.task is None:
@@ -198,10 +270,38 @@ class _Lifespan:
             self.task.cancel()
 
 
+def _last_line(text: str) -> str:
+    """The last non-empty line of a (traceback) text: `SystemExit: 3`, `RuntimeError: no db`."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    return one_line(lines[-1]) if lines else ""
+
+
+_ABORTED: ContextVar[list[str] | None] = ContextVar("corsproof_app_aborted", default=None)
+
+
+def _guarded_asgi(app: Any) -> Any:
+    """`app`, with `SystemExit`/`KeyboardInterrupt`/other `BaseException`s of a request turned
+    into an `Exception` (noted for `AsgiTransport.send`) instead of ending the event loop."""
+
+    async def guarded(scope: Any, receive: Any, send: Any) -> None:
+        try:
+            await app(scope, receive, send)
+        except (Exception, asyncio.CancelledError):
+            raise
+        except BaseException as exc:  # noqa: BLE001
+            reason = f"the application {describe(exc)} while answering"
+            box = _ABORTED.get()
+            if box is not None:
+                box.append(reason)
+            raise AppAborted(reason) from None
+
+    return guarded
+
+
 class AsgiTransport(HttpxTransport):
     def __init__(self, app: Any, timeout: float) -> None:
         client = httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=app, raise_app_exceptions=False),
+            transport=httpx.ASGITransport(app=_guarded_asgi(app), raise_app_exceptions=False),
             follow_redirects=False,
             cookies=_no_cookies(),
             headers={"user-agent": USER_AGENT},
@@ -211,12 +311,39 @@ class AsgiTransport(HttpxTransport):
         self.lifespan = _Lifespan(app)
         self.timeout = timeout
 
+    async def send(self, method: str, url: str, headers: list[tuple[str, str]]) -> Reply:
+        box: list[str] = []
+        token = _ABORTED.set(box)
+        try:
+            reply = await super().send(method, url, headers)
+        finally:
+            _ABORTED.reset(token)
+        if box:
+            raise ProbeError(box[0])
+        return reply
+
     async def start(self) -> None:
         await self.lifespan.start(self.timeout)
 
     async def aclose(self) -> None:
         await self.lifespan.stop(self.timeout)
         await super().aclose()
+
+
+class FailedTransport(Transport):
+    """For a `FailedApp`: `start()` reports why, nothing is sent."""
+
+    in_process = True
+
+    def __init__(self, label: str, message: str) -> None:
+        self.label = label
+        self.message = message
+
+    async def start(self) -> None:
+        raise AppFailure(self.message)
+
+    async def send(self, method: str, url: str, headers: list[tuple[str, str]]) -> Reply:
+        raise ProbeError(self.message)
 
 
 class NetworkTransport(Transport):
