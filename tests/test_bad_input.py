@@ -9,7 +9,8 @@ Decisions per kind of bad input (asserted below):
   (Python 2 source, syntax error, invalid UTF-8, NUL bytes, nesting too deep for the parser);
 - a file with a PEP 263 coding declaration is decoded as Python would, and analysed;
 - a file larger than 10 MB is read through (streamed) and prefiltered in full: listed under `errors`
-  when it matters, counted as scanned when nothing in it does;
+  when it matters (and the run exits 2: a CORS-relevant file was not judged), counted as scanned
+  when nothing in it does;
 - a directory linking to its parent is not followed (its target is in the tree already): no
   error, nothing reported twice;
 - a link to itself, dangling links, FIFOs, unreadable files and directories are listed under
@@ -209,7 +210,7 @@ def test_bad_tree_finishes_cleanly(bad_tree: Any) -> None:
     top, _expect, proc, elapsed = bad_tree
     assert elapsed < TIMEOUT
     assert_clean_stderr(proc)
-    assert proc.returncode == 1, proc.stderr  # findings
+    assert proc.returncode == 2, proc.stderr  # findings, and huge_marked.py could not be judged
     document = json.loads(proc.stdout)
     assert set(document) == {"tool", "findings", "errors", "unresolved", "stats"}
 
@@ -247,7 +248,7 @@ def test_bad_tree_text_report(bad_tree: Any) -> None:
     top, expect, _, _ = bad_tree
     proc = run_cli(str(top), form="text")
     assert_clean_stderr(proc)
-    assert proc.returncode == 1
+    assert proc.returncode == 2  # huge_marked.py: CORS-relevant, over the size limit
     lines = proc.stdout.splitlines()
     for rel, what in expect.items():
         if what.startswith("error: "):

@@ -3,15 +3,37 @@
 from __future__ import annotations
 
 import argparse
+import os
+import re
 import sys
 from collections.abc import Sequence
 
-from corsproof._terminal import progress_bar, progress_enabled, use_color
+from corsproof._terminal import printable, progress_bar, progress_enabled, use_color
 from corsproof._version import __version__
 from corsproof.findings import SEVERITIES, ScanResult, at_least
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 FORMATS = ("text", "json", "sarif", "html")
+# a parsed tree takes about 20 times its source: 10 MB of source is ~200 MB per worker
+DEFAULT_MAX_FILE_SIZE = 10 * 1024 * 1024
+_UNITS = {"": 1, "b": 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30}
+_SIZE = re.compile(r"\s*(\d+(?:\.\d+)?)\s*([kmg]?)(?:i?b)?\s*", re.IGNORECASE)
+
+
+def _size(text: str) -> int:
+    """`--max-file-size`: bytes, or a number with K/KB/KiB, M/MB/MiB or G/GB/GiB (powers of 1024)."""
+    match = _SIZE.fullmatch(text)
+    if not match:
+        raise argparse.ArgumentTypeError(
+            f"expected a size such as 10MB, 512KB or 1048576, got {text!r}"
+        )
+    size = int(float(match[1]) * _UNITS[match[2].lower()])
+    if size <= 0:
+        raise argparse.ArgumentTypeError(f"must be greater than 0: {text!r}")
+    return size
+
+
+_size.__name__ = "size"
 
 
 def _rule_list(value: str) -> set[str]:
@@ -43,6 +65,11 @@ def _add_report_options(parser: argparse.ArgumentParser) -> None:
     )
     out.add_argument("--config", metavar="PYPROJECT", help="read [tool.corsproof] from this file")
     out.add_argument("--no-config", action="store_true", help="ignore [tool.corsproof]")
+    out.add_argument(
+        "--strict",
+        action="store_true",
+        help="exit 2 when any file or target could not be analysed (listed under errors)",
+    )
     out.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
     out.add_argument("--quiet", action="store_true", help="print only findings (no summary)")
 
@@ -79,6 +106,14 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="list the CORS values the analysis could not determine (default: only count them)",
     )
+    scan.add_argument(
+        "--max-file-size",
+        type=_size,
+        default=DEFAULT_MAX_FILE_SIZE,
+        metavar="SIZE",
+        help="do not parse larger files (default 10MB; a parsed tree takes ~20x its source); "
+        "a larger file that mentions CORS is an error and the run exits 2",
+    )
     _add_report_options(scan)
 
     _add_probe_parser(sub)
@@ -95,6 +130,31 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exc:
         return EXIT_CLEAN if exc.code == 0 else EXIT_ERROR
+    # a character the output encoding cannot take (an ASCII locale, a non-UTF-8 file name) is
+    # written as an escape instead of ending the run with a traceback
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            try:
+                reconfigure(errors="backslashreplace")
+            except (ValueError, OSError):  # pragma: no cover - a stream that cannot
+                pass
+    try:
+        return _command(parser, args)
+    except BrokenPipeError:
+        # `corsproof scan . | head`: the reader left; no traceback, and no second error at exit
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+        except (OSError, ValueError):  # pragma: no cover - stdout without a file descriptor
+            pass
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        print("\ncorsproof: interrupted", file=sys.stderr)
+        return EXIT_ERROR
+
+
+def _command(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     if args.command == "scan":
         return _scan(args)
     if args.command == "probe":
@@ -108,7 +168,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _error(message: str) -> int:
-    print(f"corsproof: error: {message}", file=sys.stderr)
+    # messages may quote a configuration, a baseline, a spec or a server: one line, no controls
+    print(f"corsproof: error: {printable(message)}", file=sys.stderr)
     return EXIT_ERROR
 
 
@@ -150,6 +211,13 @@ def _scan(args: argparse.Namespace) -> int:
     bad = _check_rules(select, ignore, *config.per_path_ignores.values())
     if bad:
         return _error(f"unknown rule id(s): {bad} (see `corsproof rules`)")
+    # a mistyped path must not make a run scan less and pass: reported, the rest still scanned
+    # (as Ruff does), and the run exits 2
+    missing = [
+        f"{path}: no such file or directory (check the path; the other paths were scanned)"
+        for path in args.paths
+        if _missing(path)
+    ]
     enabled = progress_enabled(args.no_progress, args.quiet)
     with progress_bar("scanning", enabled) as update:
         result = scan_paths(
@@ -163,9 +231,49 @@ def _scan(args: argparse.Namespace) -> int:
             progress=(lambda path: update(advance=1, unit="files", detail=path[-60:]))
             if enabled
             else None,
+            max_file_size=args.max_file_size,
         )
     result.show_unresolved = args.show_unresolved
-    return _finish(result, args, config)
+    return _finish(result, args, config, problems=missing)
+
+
+def _missing(path: str) -> bool:
+    """Nothing at all at `path` (a dangling link exists: it is a file error, not a typo)."""
+    try:
+        os.lstat(path)
+    except (FileNotFoundError, NotADirectoryError):
+        return True
+    except (OSError, ValueError):
+        return False  # there but unusable (permissions, a NUL byte): the walk reports why
+    return False
+
+
+def _problems(result: ScanResult, args: argparse.Namespace, nothing: str) -> list[str]:
+    """Why the run cannot pass whatever its findings (exit 2), one line each; [] when it can."""
+    problems: list[str] = []
+    max_file_size = getattr(args, "max_file_size", None)  # scan only
+    if max_file_size is not None and result.errors:
+        from corsproof.static.engine import TooLargeError, size_text
+
+        limit = size_text(max_file_size)
+        for error in result.errors:
+            if not isinstance(error, TooLargeError):
+                continue
+            problems.append(
+                f"{error.path}: mentions CORS but is larger than --max-file-size ({limit}), so "
+                "it was not analysed; raise --max-file-size, or --exclude the file if it is "
+                "not code"
+            )
+    if args.strict and result.errors:
+        unit = getattr(result, "unit", "file")
+        count = len(result.errors)
+        problems.append(
+            f"--strict: {count} {unit}{'s' if count != 1 else ''} could not be analysed "
+            "(listed under errors)"
+        )
+    if result.files_scanned == 0 and result.errors:
+        problems.append(f"{nothing} (every one is listed under errors, with the reason)")
+    return problems
 
 
 def _finish(
@@ -173,8 +281,13 @@ def _finish(
     args: argparse.Namespace,
     config,  # type: ignore[no-untyped-def]
     nothing: str = "nothing could be analysed",
+    problems: Sequence[str] = (),
 ) -> int:
-    """Per-path ignores, baseline, report, exit code: the same for scan and probe."""
+    """Per-path ignores, baseline, report, exit code: the same for scan and probe.
+
+    Exit 2 (whatever the findings) for a path that does not exist, a CORS-relevant file over the
+    size limit, any error with --strict, or when nothing could be analysed; the report is
+    written first all the same."""
     from corsproof.baseline import BaselineError, apply_baseline, load_baseline, write_baseline
 
     if config.per_path_ignores:
@@ -185,7 +298,10 @@ def _finish(
         try:
             write_baseline(result, args.write_baseline)
         except OSError as exc:
-            return _error(f"cannot write {args.write_baseline}: {exc.strerror or exc}")
+            return _error(
+                f"cannot write {args.write_baseline}: {exc.strerror or exc} "
+                "(choose a writable --write-baseline file)"
+            )
         print(
             f"corsproof: baseline of {len(result.findings)} finding(s) written to "
             f"{args.write_baseline}",
@@ -203,14 +319,26 @@ def _finish(
                 file=sys.stderr,
             )
     fail_on = args.fail_on or config.fail_on or "low"
-    code = _emit(result, args, nothing)
-    if code != EXIT_CLEAN or args.write_baseline:
+    code = _emit(result, args)
+    if code != EXIT_CLEAN:
+        return code
+    problems = [*problems, *_problems(result, args, nothing)]
+    if problems:
+        for problem in problems:
+            _error(problem)
+        return EXIT_ERROR
+    if result.files_scanned == 0:
+        print(
+            "corsproof: warning: no Python files found (check the paths, --exclude and .gitignore)",
+            file=sys.stderr,
+        )
+    if args.write_baseline:
         return code
     return EXIT_FINDINGS if any(at_least(f.severity, fail_on) for f in result.findings) else code
 
 
-def _emit(result: ScanResult, args: argparse.Namespace, nothing: str) -> int:
-    """Write the report (stdout or -o); EXIT_ERROR when it cannot be written or nothing ran."""
+def _emit(result: ScanResult, args: argparse.Namespace) -> int:
+    """Write the report (stdout or -o); EXIT_ERROR when it cannot be written."""
     from corsproof.report import FORMATS as RENDERERS
 
     stream = sys.stdout
@@ -220,17 +348,15 @@ def _emit(result: ScanResult, args: argparse.Namespace, nothing: str) -> int:
         text = "\n".join(text.rstrip("\n").split("\n")[:-1]) + "\n" if result.findings else ""
     if args.output:
         try:
-            with open(args.output, "w", encoding="utf-8") as handle:
+            with open(args.output, "w", encoding="utf-8", errors="backslashreplace") as handle:
                 handle.write(text)
         except OSError as exc:
-            return _error(f"cannot write {args.output}: {exc.strerror or exc}")
+            return _error(
+                f"cannot write {args.output}: {exc.strerror or exc} (choose a writable -o file)"
+            )
     else:
         stream.write(text)
         stream.flush()
-    if result.files_scanned == 0 and result.errors:
-        return _error(nothing)
-    if result.files_scanned == 0 and not result.errors:
-        print("corsproof: warning: no Python files found", file=sys.stderr)
     return EXIT_CLEAN
 
 
@@ -290,6 +416,12 @@ def _add_probe_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) 
     )
     src.add_argument("--app-dir", metavar="DIR", help="directory to import --app from (default .)")
     src.add_argument(
+        "--isolate",
+        action="store_true",
+        help="run the --app application in a child process (survives os._exit; slower start; "
+        "default: in this process)",
+    )
+    src.add_argument(
         "--path", action="append", default=[], metavar="P", help="path to probe with --app"
     )
     req = probe.add_argument_group("requests")
@@ -344,7 +476,7 @@ def _add_probe_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) 
 
 
 def _usage(message: str) -> int:
-    print(f"corsproof probe: error: {message}", file=sys.stderr)
+    print(f"corsproof probe: error: {printable(message)}", file=sys.stderr)
     return EXIT_ERROR
 
 
@@ -382,10 +514,12 @@ def _probe(args: argparse.Namespace) -> int:
     sources: list[Iterable[Target | probing.BadTarget]] = []
     app = None
     try:
+        if args.isolate and not args.app:
+            return _usage("--isolate applies to an in-process application: give --app")
         if args.app:
             if args.urls or args.targets:
                 return _usage("with --app, name paths with --path (or --openapi), not URLs")
-            app = probing.load_app(args.app, args.app_dir)
+            app = probing.load_app(args.app, args.app_dir, isolate=args.isolate)
             base = args.base_url or probing.IN_PROCESS_BASE
             if args.path or not args.openapi:
                 sources.append(probing.path_targets(args.path or ["/"], base))

@@ -2,18 +2,48 @@
 
 from __future__ import annotations
 
+import io
+import os
+import stat
+import tokenize
 from functools import lru_cache
 
 from corsproof.findings import Location
 
 
-@lru_cache(maxsize=64)
-def _lines(path: str) -> tuple[str, ...]:
+def _decode(data: bytes) -> str:
+    """The text as Python reads it (BOM, PEP 263 declaration); undecodable bytes replaced."""
     try:
-        with open(path, encoding="utf-8", errors="replace") as handle:
-            return tuple(handle.read().splitlines())
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+        return data.decode(encoding, errors="replace")
+    except (SyntaxError, LookupError, UnicodeError):
+        return data.decode("utf-8", errors="replace")
+
+
+@lru_cache(maxsize=64)
+def _cached(path: str, stamp: tuple[int, int]) -> tuple[str, ...]:
+    try:
+        with open(path, "rb") as handle:
+            text = _decode(handle.read())
     except OSError:
         return ()
+    # lines as Python counts them: only \n, \r\n and \r end one (`splitlines` would also split at
+    # form feeds, \x1c-\x1e, U+0085, U+2028 and U+2029, and shift the frame)
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    return tuple(lines)
+
+
+def _lines(path: str) -> tuple[str, ...]:
+    """The file's lines, read again only when it changed (size or modification time)."""
+    try:
+        st = os.stat(path)
+    except (OSError, ValueError):
+        return ()
+    if not stat.S_ISREG(st.st_mode):  # replaced by a FIFO since the scan: never block on it
+        return ()
+    return _cached(path, (st.st_mtime_ns, st.st_size))
 
 
 def frame(loc: Location, radius: int = 2) -> list[tuple[int, str]]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 from collections import Counter
 
+from corsproof._terminal import encodable
 from corsproof._version import __version__
 from corsproof.findings import SEVERITIES, Finding, ScanResult
 from corsproof.report._source import frame
@@ -26,7 +27,8 @@ dt{font-weight:600}dd{margin:0 0 6px 16px}
 
 
 def _e(text: object) -> str:
-    return html.escape(str(text), quote=True)
+    # a byte of a non-UTF-8 file name (os.fsdecode) cannot be written as UTF-8: shown as `\xe9`
+    return html.escape(encodable(str(text)), quote=True)
 
 
 def _excerpt(finding: Finding) -> str:

@@ -1,10 +1,20 @@
 """Human-readable report: one block per finding; on a terminal (colour asked for), the same
-report with rich colours and a code frame around each finding."""
+report with rich colours and a code frame around each finding.
+
+Every string that comes from a scanned project or a probed server (paths, URLs, source lines,
+messages, origins, error texts, unresolved entries) goes through `printable`: control characters,
+bidi overrides and line breaks are shown as escapes, so a file name or a header value can neither
+drive the terminal (`\x1b[2J`, OSC 8 links) nor forge report lines (`\r`, `\n`). With colour, user
+text only ever reaches rich as `Text` or with `markup=False`: the colour codes are all ours.
+"""
 
 from __future__ import annotations
 
-from corsproof.findings import SEVERITIES, Finding, ScanResult
+from corsproof._terminal import printable
+from corsproof.findings import SEVERITIES, FileError, Finding, ScanResult
 from corsproof.report._source import frame
+
+TAB = 4  # tabs in code frames: columns (a raw tab is a control character too)
 
 _RICH_SEVERITY = {
     "critical": "bold magenta",
@@ -16,15 +26,36 @@ _RICH_SEVERITY = {
 
 def _where(f: Finding) -> str:
     if f.location:
-        return f"{f.location.path}:{f.location.line}:{f.location.column}"
-    return f"{f.target.method} {f.target.url}" if f.target else "?"
+        return f"{printable(f.location.path)}:{f.location.line}:{f.location.column}"
+    return f"{printable(f.target.method)} {printable(f.target.url)}" if f.target else "?"
+
+
+def _code(line: str) -> str:
+    return printable(line.expandtabs(TAB))
+
+
+def _header(f: Finding) -> tuple[str, str, str]:
+    """(where, `: RULE [name] `, severity); the message follows after `: `."""
+    return _where(f), f": {printable(f.rule_id)} [{printable(f.rule_name)}] ", printable(f.severity)
+
+
+def _context(f: Finding) -> str:
+    return f"    context: {printable(', '.join(f.context))}"
+
+
+def _fix(f: Finding) -> str:
+    return f"    fix: {printable(f.fix)} (corsproof explain {printable(f.rule_id)})"
+
+
+def _error(error: FileError) -> tuple[str, str]:
+    return printable(error.path), printable(error.message)
 
 
 def _summary(result: ScanResult) -> str:
     counts = {s: sum(1 for f in result.findings if f.severity == s) for s in SEVERITIES}
     summary = ", ".join(f"{n} {s}" for s, n in counts.items() if n) or "no findings"
     total = len(result.findings)
-    unit = getattr(result, "unit", "file")  # probe results count targets
+    unit = printable(getattr(result, "unit", "file"))  # probe results count targets
     return (
         f"Found {total} finding{'s' if total != 1 else ''} ({summary}) in {result.files_scanned} "
         f"{unit}{'s' if result.files_scanned != 1 else ''}"
@@ -51,7 +82,8 @@ def _unresolved_lines(result: ScanResult) -> list[str]:
     if not getattr(result, "show_unresolved", False):
         return []
     return [
-        f"{u.path}:{u.line}:{u.column}: unresolved: {u.what}: {u.reason}"
+        f"{printable(u.path)}:{u.line}:{u.column}: unresolved: {printable(u.what)}: "
+        f"{printable(u.reason)}"
         for u in getattr(result, "unresolved", ())
     ]
 
@@ -61,18 +93,20 @@ def render_text(result: ScanResult, color: bool = False) -> str:
         return _render_rich(result)
     out: list[str] = []
     for f in result.findings:
-        out.append(f"{_where(f)}: {f.rule_id} [{f.rule_name}] {f.severity}: {f.message}")
+        where, rule, severity = _header(f)
+        out.append(f"{where}{rule}{severity}: {printable(f.message)}")
         if f.location and f.location.source:
-            out.append(f"    {f.location.line} | {f.location.source}")
+            out.append(f"    {f.location.line} | {_code(f.location.source)}")
         if f.proof_origin:
-            out.append(f"    proof: Origin: {f.proof_origin}")
+            out.append(f"    proof: Origin: {printable(f.proof_origin)}")
         if f.context:
-            out.append(f"    context: {', '.join(f.context)}")
+            out.append(_context(f))
         if f.fix:
-            out.append(f"    fix: {f.fix} (corsproof explain {f.rule_id})")
+            out.append(_fix(f))
         out.append("")
     for error in result.errors:
-        out.append(f"{error.path}: error: {error.message}")
+        path, message = _error(error)
+        out.append(f"{path}: error: {message}")
     if result.errors:
         out.append("")
     unresolved = _unresolved_lines(result)
@@ -92,18 +126,32 @@ def _render_rich(result: ScanResult) -> str:
 
     buffer = io.StringIO()
     width = shutil.get_terminal_size((100, 24)).columns
-    console = Console(file=buffer, force_terminal=True, color_system="standard", width=width)
+    console = Console(
+        file=buffer,
+        force_terminal=True,
+        color_system="standard",
+        width=width,
+        emoji=False,  # `:smile:` in a message stays text
+        highlight=False,
+        markup=False,
+    )
+
+    def line(text: Text, style: str = "") -> None:
+        # `Text`: never markup; rich wraps it at the console width (a line break of ours)
+        console.print(text, style=style, markup=False, highlight=False)
+
     for f in result.findings:
+        where, rule, severity = _header(f)
         header = Text()
-        header.append(_where(f), style="bold")
-        header.append(f": {f.rule_id} [{f.rule_name}] ")
-        header.append(f.severity, style=_RICH_SEVERITY[f.severity])
-        header.append(f": {f.message}")
-        console.print(header)
+        header.append(where, style="bold")
+        header.append(rule)
+        header.append(severity, style=_RICH_SEVERITY.get(f.severity, "bold"))
+        header.append(f": {printable(f.message)}")
+        line(header)
         if f.location is not None:
             lines = frame(f.location, radius=1)
             if lines:
-                code = "\n".join(text for _, text in lines)
+                code = "\n".join(_code(text) for _, text in lines)
                 console.print(
                     Syntax(
                         code,
@@ -114,32 +162,22 @@ def _render_rich(result: ScanResult) -> str:
                         theme="ansi_dark",
                         word_wrap=True,
                         indent_guides=False,
+                        tab_size=TAB,
                     )
                 )
         if f.proof_origin:
-            console.print(Text.assemble("    proof: Origin: ", (f.proof_origin, "bold magenta")))
+            line(Text.assemble("    proof: Origin: ", (printable(f.proof_origin), "bold magenta")))
         if f.context:
-            console.print(
-                f"    context: {', '.join(f.context)}",
-                style="default",
-                markup=False,
-                highlight=False,
-            )
+            line(Text(_context(f)), style="default")
         if f.fix:
-            console.print(
-                f"    fix: {f.fix} (corsproof explain {f.rule_id})",
-                style="dim",
-                markup=False,
-                highlight=False,
-            )
+            line(Text(_fix(f)), style="dim")
         console.print()
     for error in result.errors:
-        console.print(
-            Text.assemble((error.path, "bold"), ": ", ("error", "red"), f": {error.message}")
-        )
+        path, message = _error(error)
+        line(Text.assemble((path, "bold"), ": ", ("error", "red"), f": {message}"))
     if result.errors:
         console.print()
-    for line in _unresolved_lines(result):
-        console.print(line, style="yellow", markup=False, highlight=False)
-    console.print(_summary(result), style="bold", markup=False, highlight=False)
+    for text in _unresolved_lines(result):
+        line(Text(text), style="yellow")
+    line(Text(_summary(result)), style="bold")
     return buffer.getvalue()

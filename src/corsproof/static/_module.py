@@ -274,7 +274,11 @@ class Module:
         """The source of a node as written (`ast.get_source_segment`, without splitting the whole
         file again at every call), else unparsed."""
         try:
-            return self._segment(node) or ast.unparse(node)
+            segment = self._segment(node)
+            if segment is None or "\n" in segment or "\r" in segment:
+                # spread over lines (with comments, perhaps): one line, as Python reads it
+                return ast.unparse(node)
+            return segment
         except Exception:  # noqa: BLE001 - a display string only
             return "<expression>"
 

@@ -60,6 +60,29 @@ class FileOutcome:
     policies: list[CorsPolicy] = field(default_factory=list)
     auth: frozenset[str] = frozenset()
     error: str | None = None
+    too_large: bool = False  # CORS-relevant but over the size limit: not judged
+
+
+@dataclass
+class TooLargeError(FileError):
+    """A file that mentions CORS but is larger than the size limit: the analysis could not judge
+    it, so the command line does not let the run pass as clean (see `--max-file-size`)."""
+
+
+def size_text(size: int) -> str:
+    """`10 MB`, `512 KB`, `1000 bytes` (binary units, as `--max-file-size` reads them)."""
+    for unit, factor in (("GB", 1 << 30), ("MB", 1 << 20), ("KB", 1 << 10)):
+        if size >= factor and size % factor == 0:
+            return f"{size // factor} {unit}"
+    return f"{size} bytes"
+
+
+def _about(size: int) -> str:
+    """`12.0 MB`, `2.5 KB`, `900 bytes`: a file's size, for the message."""
+    for unit, factor in (("GB", 1 << 30), ("MB", 1 << 20), ("KB", 1 << 10)):
+        if size >= factor:
+            return f"{size / factor:.1f} {unit}"
+    return f"{size} bytes"
 
 
 # ------------------------------------------------------------------------------ worker side
@@ -201,16 +224,16 @@ def analyse_file(job: FileJob) -> FileOutcome:
     name = job.path.name
     if not name.endswith((".py", ".pyw")) and is_dependency_file(name, job.path.parent.name):
         return _analyse_dependencies(job, outcome)
+    limit = job.max_bytes or MAX_BYTES
     try:
         with open_source(job.path) as handle:
-            data = handle.read(MAX_BYTES + 1)
-            if len(data) > MAX_BYTES:
+            data = handle.read(limit + 1)
+            if len(data) > limit:
                 relevant, outcome.auth = _read_through(data, handle)
                 if relevant:
-                    size = handle.tell() / (1024 * 1024)
-                    outcome.error = (
-                        f"larger than {MAX_BYTES // (1024 * 1024)} MB ({size:.1f} MB): not analysed"
-                    )
+                    size = handle.tell()
+                    outcome.error = f"larger than {size_text(limit)} ({_about(size)}): not analysed"
+                    outcome.too_large = True
                 return outcome
     except AnalysisError as exc:
         outcome.error = str(exc)
@@ -260,12 +283,14 @@ def _analyse_dependencies(job: FileJob, outcome: FileOutcome) -> FileOutcome:
     """A requirement or lock file: its CORS302 policies (no adapter, no authentication facts)."""
     from corsproof.static import dependencies  # loaded by the first such file only
 
+    limit = job.max_bytes or MAX_BYTES
     try:
         with open_source(job.path) as handle:
-            data = handle.read(MAX_BYTES + 1)
-        if len(data) > MAX_BYTES:
+            data = handle.read(limit + 1)
+        if len(data) > limit:
             if dependencies.relevant(job.path.name, data):
-                outcome.error = f"larger than {MAX_BYTES // (1024 * 1024)} MB: not analysed"
+                outcome.error = f"larger than {size_text(limit)}: not analysed"
+                outcome.too_large = True
             return outcome
         outcome.policies = dependencies.analyse(job.path, job.display, data)
     except AnalysisError as exc:
@@ -450,8 +475,13 @@ def scan_paths(
     workers: int | None = None,
     force_exclude: bool = False,
     progress: Callable[[str], None] | None = None,
+    max_file_size: int | None = None,
 ) -> ScanResult:
-    """Run the static analysis on files and directories; never imports the scanned code."""
+    """Run the static analysis on files and directories; never imports the scanned code.
+
+    Files larger than `max_file_size` bytes (default `MAX_BYTES`, 10 MB: a parsed tree takes
+    about 20 times its source) are not parsed; those that mention CORS are listed under `errors`
+    as `TooLargeError`."""
     started = time.perf_counter()
     result = ScanResult()
     # parsed modules are cached per run only: files may change between two runs in one process
@@ -462,12 +492,13 @@ def scan_paths(
     roots = _AppRoots()
     auth_by_app: dict[Path, set[str]] = {}
     policies: list[tuple[CorsPolicy, Path]] = []
-    jobs = walk(paths, include_deps, spec, force_exclude)
+    jobs = walk(paths, include_deps, spec, force_exclude, max_file_size)
     for outcome in _run_parallel(_batches(jobs, errors), workers):
         if progress is not None:
             progress(outcome.display)
         if outcome.error:
-            errors.append(FileError(outcome.display, outcome.error))
+            kind = TooLargeError if outcome.too_large else FileError
+            errors.append(kind(outcome.display, outcome.error))
             result.files_skipped += 1
         else:
             result.files_scanned += 1

@@ -32,6 +32,7 @@ class FileJob:
     display: str
     root: Path  # real path of the scan argument's directory
     display_root: str
+    max_bytes: int | None = None  # larger files are not parsed (None: the engine's default)
 
 
 @dataclass(frozen=True)
@@ -136,6 +137,7 @@ def walk(
     include_deps: bool = False,
     exclude: pathspec.PathSpec | None = None,
     force_exclude: bool = False,
+    max_bytes: int | None = None,
 ) -> Iterator[FileJob | WalkError]:
     for argument in arguments:
         path = Path(argument)
@@ -150,16 +152,20 @@ def walk(
                 yield WalkError(argument, _reason(exc))
             continue
         if stat.S_ISDIR(st.st_mode):
-            yield from _walk_dir(path, argument, include_deps, exclude)
+            yield from _walk_dir(path, argument, include_deps, exclude, max_bytes)
         elif stat.S_ISREG(st.st_mode):
             root = path.resolve().parent
-            yield FileJob(path, argument, root, os.path.dirname(argument))
+            yield FileJob(path, argument, root, os.path.dirname(argument), max_bytes)
         else:
             yield WalkError(argument, "not a regular file (FIFO, socket or device): skipped")
 
 
 def _walk_dir(
-    top: Path, display_top: str, include_deps: bool, exclude: pathspec.PathSpec | None
+    top: Path,
+    display_top: str,
+    include_deps: bool,
+    exclude: pathspec.PathSpec | None,
+    max_bytes: int | None = None,
 ) -> Iterator[FileJob | WalkError]:
     root = top.resolve()
     root_s = str(root)
@@ -243,7 +249,7 @@ def _walk_dir(
                 if not stat.S_ISREG(st.st_mode):
                     yield WalkError(display, "not a regular file (FIFO, socket or device): skipped")
                     continue
-            yield FileJob(Path(entry.path), display, root, display_top)
+            yield FileJob(Path(entry.path), display, root, display_top, max_bytes)
         stack.extend(reversed(subdirs))
 
 
