@@ -92,6 +92,7 @@ class Project:
     _cached_bytes: int = 0
     _found: dict[tuple[str, Path, int], Path | None] = field(default_factory=dict)
     _real: dict[Path, Path] = field(default_factory=dict)  # path -> its real path
+    _reexports: dict[tuple[Path, str], bool] = field(default_factory=dict)
 
     def display(self, path: Path) -> str:
         try:
@@ -101,6 +102,31 @@ class Project:
         if self.display_root in ("", "."):
             return str(rel)
         return os.path.join(self.display_root, str(rel))
+
+    def may_import(self, path: Path, name: str) -> bool:
+        """Could the module at `path` bind `name` by an import (a re-export)? Read from its bytes,
+        so that following `from .helpers import x` does not parse helpers.py when x is simply
+        defined there: a `from … import` naming it, an `… as name`, or a star import."""
+        key = (path, name)
+        known = self._reexports.get(key)
+        if known is not None:
+            return known
+        try:
+            with open_source(path) as handle:
+                data = handle.read(MAX_BYTES + 1)
+        except (OSError, AnalysisError):
+            data = b""
+        word = re.escape(name.encode())
+        pattern = re.compile(
+            rb"\bimport\b[^\n]*(?:\*|\b" + word + rb"\b)"
+            rb"|\bimport\s*\([^)]*\b" + word + rb"\b"
+            rb"|\bimport\b[^\n]*\\\n[^\n]*\b" + word + rb"\b"
+        )
+        found = bool(pattern.search(data))
+        if len(self._reexports) > 4096:
+            self._reexports.clear()
+        self._reexports[key] = found
+        return found
 
     def load(self, path: Path) -> Module | None:
         """Parse another project file on demand (once per process while it stays in the cache);
@@ -214,7 +240,8 @@ class Module:
     @cached_property
     def semantic(self) -> SemanticModel:
         """Scopes, bindings, parents and the node index, built in one pass over the tree."""
-        return SemanticModel(self.tree)
+        source = self.source
+        return SemanticModel(self.tree, "global" in source or "nonlocal" in source)
 
     @property
     def parents(self) -> dict[ast.AST, ast.AST]:

@@ -1066,23 +1066,35 @@ class _Analysis:
         cls = next((a for a in self.module.ancestors(node) if isinstance(a, ast.ClassDef)), None)
         if cls is None:
             return None
-        found: list[ast.expr] = []
+        found = self._class_attributes(cls).get(node.attr, [])
+        return found[0] if len(found) == 1 else None
+
+    def _class_attributes(self, cls: ast.ClassDef) -> dict[str, list[ast.expr]]:
+        """The values a class gives its attributes: `name = v` in its body, `self.name = v` /
+        `cls.name = v` anywhere in it (one walk per class, kept for the file)."""
+        cache: dict[ast.ClassDef, dict[str, list[ast.expr]]] = self.__dict__.setdefault(
+            "_class_cache", {}
+        )
+        known = cache.get(cls)
+        if known is not None:
+            return known
+        values: dict[str, list[ast.expr]] = {}
         for stmt in cls.body:
-            if isinstance(stmt, ast.Assign) and any(
-                isinstance(t, ast.Name) and t.id == node.attr for t in stmt.targets
-            ):
-                found.append(stmt.value)
+            if isinstance(stmt, ast.Assign):
+                for t in stmt.targets:
+                    if isinstance(t, ast.Name):
+                        values.setdefault(t.id, []).append(stmt.value)
         for sub in ast.walk(cls):
             if isinstance(sub, ast.Assign):
                 for target in sub.targets:
                     if (
                         isinstance(target, ast.Attribute)
-                        and target.attr == node.attr
                         and isinstance(target.value, ast.Name)
                         and target.value.id in ("self", "cls")
                     ):
-                        found.append(sub.value)
-        return found[0] if len(found) == 1 else None
+                        values.setdefault(target.attr, []).append(sub.value)
+        cache[cls] = values
+        return values
 
     # -- reading the request ------------------------------------------------------------------
     def _headerish(self, base: ast.expr) -> bool:

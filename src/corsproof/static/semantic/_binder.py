@@ -59,6 +59,13 @@ _SCOPE_NODES = (
 )
 _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
 END: Position = (1 << 30, 0)
+# nodes the parser shares between every place they occur (`Load()`, `Add()`…): no parent, no
+# position, nothing to index; a third of all nodes in typical code
+_SHARED = frozenset(
+    cls
+    for base in (ast.expr_context, ast.operator, ast.boolop, ast.unaryop, ast.cmpop)
+    for cls in base.__subclasses__()
+)
 
 
 @dataclass(eq=False)
@@ -150,12 +157,16 @@ def _start(node: ast.AST) -> Position:
 class SemanticModel:
     """The scopes, bindings, parents and node index of one module."""
 
-    def __init__(self, tree: ast.Module) -> None:
+    def __init__(self, tree: ast.Module, declarations: bool = True) -> None:
         self.tree = tree
+        # False when the source has no `global`/`nonlocal` at all (nothing to look ahead for)
+        self.declarations = declarations
         self.parents: dict[ast.AST, ast.AST] = {}
         self.scopes: dict[ast.AST, Scope] = {}
         self.by_type: dict[type, list[ast.AST]] = {}
         self.module_scope = Scope("module", tree, None)
+        self._memo: dict[tuple[Scope, str], Visible] = {}
+        self.import_names: dict[Binding, str] = {}  # import binding -> dotted name (_imports)
         self.scopes[tree] = self.module_scope
         # a node's branch path is kept for statements only (bindings copy theirs)
         self._branch: Branch = ()
@@ -222,6 +233,29 @@ class SemanticModel:
         if use is None:
             return self._in_scope(self.module_scope, name, END, _no_branch)
         scope = self.scope_of(use)
+        key = (scope, name)
+        memo = self._memo.get(key)
+        if memo is not None:
+            return memo
+        found = self._visible(name, use, scope)
+        if name in scope.bindings and scope is not self.module_scope:
+            pass  # a use in a scope that binds the name itself: position decides
+        elif found.scope is not None and found.scope is not scope and found.scope.is_function:
+            self._memo[key] = found  # an enclosing function's final bindings: any use alike
+        elif found.scope is self.module_scope and _crosses_function(scope, found.scope):
+            self._memo[key] = found  # read when a function runs: the module as it ends
+        elif (
+            scope is self.module_scope
+            and found.scope is self.module_scope
+            and len(self.module_scope.bindings.get(name, ())) == 1
+            and not self.module_scope.stars
+            and found.bindings
+            and not found.bindings[0].conditional
+        ):
+            self._memo[key] = found  # bound once, unconditionally: every later use sees it
+        return found
+
+    def _visible(self, name: str, use: ast.AST, scope: Scope) -> Visible:
         position = _start(use)
         cache: list[Branch] = []
 
@@ -312,6 +346,15 @@ class Visible:
     stars: list[StarImport]
     scope: Scope | None  # None: bound nowhere in the module (a builtin, or undefined)
     ordered: list[Binding | StarImport] = field(default_factory=list)
+
+
+def _crosses_function(scope: Scope | None, until: Scope) -> bool:
+    """Is there a function scope between a use's scope (included) and the scope it resolves in?"""
+    while scope is not None and scope is not until:
+        if scope.is_function:
+            return True
+        scope = scope.parent
+    return False
 
 
 def _no_branch() -> Branch:
@@ -408,9 +451,12 @@ class _Binder:
             for name in node._fields:
                 field_value = getattr(node, name, None)
                 if isinstance(field_value, ast.AST):
-                    children.append(field_value)
+                    if type(field_value) not in _SHARED:
+                        children.append(field_value)
                 elif isinstance(field_value, list):
-                    children.extend(v for v in field_value if isinstance(v, ast.AST))
+                    children.extend(
+                        v for v in field_value if isinstance(v, ast.AST) and type(v) not in _SHARED
+                    )
             for child in reversed(children):
                 push((child, node))
 
@@ -614,7 +660,7 @@ class _Binder:
         outer = self.scope
         self.scope = self._in_scope("function", node)
         # a function's `global`/`nonlocal` declarations apply to the whole body: read them first
-        for inner in _declarations(node.body):
+        for inner in _declarations(node.body) if self.model.declarations else ():
             (self.scope.globals if isinstance(inner, ast.Global) else self.scope.nonlocals).update(
                 inner.names
             )

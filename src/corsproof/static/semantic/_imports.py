@@ -81,11 +81,20 @@ def star_source(module: Module, star: StarImport, name: str) -> Module | None:
 
 def import_qualname(module: Module, binding: Binding, _hops: int = 0) -> str:
     """The dotted name an import binding stands for, following project re-exports."""
+    memo = module.semantic.import_names
+    found = memo.get(binding)
+    if found is None:
+        found = memo[binding] = _import_qualname(module, binding, _hops)
+    return found
+
+
+def _import_qualname(module: Module, binding: Binding, _hops: int) -> str:
     if binding.kind == "import":
         return binding.module or ""
     assert binding.attr is not None
     base = binding.module or ""
-    if _hops < MAX_HOPS:
+    found = module.project.find_module(base, module.path, binding.level)
+    if _hops < MAX_HOPS and found is not None and module.project.may_import(found, binding.attr):
         other = project_module(module, base, binding.level)
         if other is not None:
             target = global_qualname(other, binding.attr, _hops + 1)
