@@ -93,6 +93,8 @@ class Project:
     _found: dict[tuple[str, Path, int], Path | None] = field(default_factory=dict)
     _real: dict[Path, Path] = field(default_factory=dict)  # path -> its real path
     _reexports: dict[tuple[Path, str], bool] = field(default_factory=dict)
+    # steps left for the expression being evaluated (semantic._evaluate), across its modules
+    budget: list[int] = field(default_factory=lambda: [0])
 
     def display(self, path: Path) -> str:
         try:

@@ -167,6 +167,7 @@ class SemanticModel:
         self.module_scope = Scope("module", tree, None)
         self._memo: dict[tuple[Scope, str], Visible] = {}
         self.import_names: dict[Binding, str] = {}  # import binding -> dotted name (_imports)
+        self.values: dict[Binding, Any] = {}  # binding -> its Value (_evaluate), once computed
         self.scopes[tree] = self.module_scope
         # a node's branch path is kept for statements only (bindings copy theirs)
         self._branch: Branch = ()

@@ -185,6 +185,7 @@ _COMPARISONS = {
 _FIELDS = ("pydantic.Field", "pydantic.fields.Field", "dataclasses.field", "sqlmodel.Field")
 _CACHES = ("functools.lru_cache", "functools.cache", "lru_cache", "cache")
 _CONFIG_NAME = re.compile(r"(?i)(^|[._])(config|conf|settings|options|cfg|configuration)$")
+MAX_STEPS = 20_000  # expressions evaluated for one question (a branchy file stays bounded)
 MAX_INLINE = 3  # nested calls of project functions evaluated through
 MAX_DEPTH = 40
 MAX_ITEMS = 1000  # comprehensions and repetitions over more items are not evaluated
@@ -368,6 +369,12 @@ class Evaluator:
             return Value(None)
         if depth > MAX_DEPTH:
             return Value(UNKNOWN, node=node, reason="too many indirections")
+        budget = self.module.project.budget
+        if depth == 0:
+            budget[0] = MAX_STEPS  # one expression asked for by an adapter: a bounded amount
+        budget[0] -= 1
+        if budget[0] < 0:
+            return Value(UNKNOWN, node=node, reason="too many steps to evaluate")
         try:
             value = self._resolve(node, depth + 1)
         except RecursionError:
@@ -688,7 +695,7 @@ class Evaluator:
                 if not item.branch:
                     break
                 continue
-            value = evaluator._binding_value(item, depth)
+            value = evaluator._memoised(item, depth)
             # read from another scope (a function reads the module when it runs): every change
             until = stop if item.scope is use_scope else END
             value = evaluator._mutated(module, name, value, item.position, until, depth, item.scope)
@@ -778,6 +785,17 @@ class Evaluator:
             except (AttributeError, TypeError, ValueError, IndexError, KeyError):
                 return unknown(f".{mutation.method}() that Python would reject")
         return replace(value, value=current, env=env, debug=debug)
+
+    def _memoised(self, binding: Binding, depth: int) -> Value:
+        """A binding's value, computed once per module (not inside a comprehension or an inlined
+        call, where its names mean something else)."""
+        if self._frames:
+            return self._binding_value(binding, depth)
+        memo = self.module.semantic.values
+        value = memo.get(binding)
+        if value is None:
+            value = memo[binding] = self._binding_value(binding, depth)
+        return value
 
     def _binding_value(self, binding: Binding, depth: int) -> Value:
         module = self.module
