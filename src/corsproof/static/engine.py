@@ -263,8 +263,9 @@ def analyse_file(job: FileJob) -> FileOutcome:
         module = project.cached(real)  # already parsed here as another file's import: not twice
         if module is None:
             source = decode_source(data)
+            # not cached: a file analysed is rarely imported by the next ones, and a cached
+            # module's tree and model cost some 30-40 times its source for as long as it stays
             module = Module(real, job.display, source, parse_source(source, job.display), project)
-            project.add(module)
         elif module.display != job.display:
             module = Module(real, job.display, module.source, module.tree, project)
         del data
