@@ -21,7 +21,7 @@ from corsproof.static.semantic._imports import qualname
 
 MAX_BYTES = 10 * 1024 * 1024  # larger files are not parsed (their tree would take ~20x as much)
 # source bytes of parsed modules each worker keeps for reuse (imports, split settings): ~20x in trees
-CACHE_BYTES = 1024 * 1024
+CACHE_BYTES = 512 * 1024
 _OPEN_FLAGS = (
     os.O_RDONLY
     | getattr(os, "O_NONBLOCK", 0)
