@@ -7,6 +7,7 @@ Cross-file facts (authentication context per application, Django split settings)
 from __future__ import annotations
 
 import gc
+import multiprocessing
 import os
 import re
 import signal
@@ -314,7 +315,14 @@ def _analyse_dependencies(job: FileJob, outcome: FileOutcome) -> FileOutcome:
 
 
 def _analyse_batch(jobs: list[FileJob]) -> list[FileOutcome]:
-    return [analyse_file(job) for job in jobs]
+    outcomes = [analyse_file(job) for job in jobs]
+    if multiprocessing.parent_process() is not None:
+        # in a worker: evicted modules are cycles (module <-> project, scopes <-> bindings) that
+        # reached the oldest generation while cached; without a full collection now and then
+        # its memory grows with the number of files. (Not in the caller's process, whose heap
+        # may be large and is not ours to walk.)
+        gc.collect()
+    return outcomes
 
 
 # ------------------------------------------------------------------------------ main side
