@@ -192,10 +192,10 @@ class Needs:
 _NEEDS: dict[type[Adapter], tuple[re.Pattern[bytes], Needs]] = {}
 
 
-def _matching(data: bytes) -> list[type[Adapter]]:
+def _matching(data: bytes, lowered: bytes | None = None) -> list[type[Adapter]]:
     """The adapters whose prefilter matches: each pattern searched on its own (an alternation of
     all of them would lose the fast literal scan), after a check of the words it needs."""
-    lowered = data.lower()
+    lowered = data.lower() if lowered is None else lowered
     found = []
     for adapter in all_adapters():
         cached = _NEEDS.get(adapter)
@@ -248,8 +248,10 @@ def analyse_file(job: FileJob) -> FileOutcome:
     collecting = gc.isenabled()
     gc.disable()
     try:
-        outcome.auth = auth_facts(data)
-        adapters = _matching(data)
+        lowered = data.lower()
+        outcome.auth = auth_facts(data, lowered)
+        adapters = _matching(data, lowered)
+        del lowered
         if not adapters:
             return outcome
         key = (str(job.root), job.display_root)
