@@ -10,10 +10,14 @@ libraries that set it.
 
 from __future__ import annotations
 
+import importlib.util
+import itertools
+import sys
 import textwrap
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
 from typing import Any, Literal, ParamSpec, Protocol
 
 import pytest
@@ -257,3 +261,17 @@ def observed_rules(
     if shadowed is not None and shadowed(origin):
         rules.add("CORS303")
     return rules
+
+
+_IMPORTED = itertools.count()
+
+
+def import_file(path: Path, prefix: str) -> ModuleType:
+    """Import a Python file afresh under a new module name (the test runs the code it scanned)."""
+    name = f"{prefix}_{next(_IMPORTED)}"
+    spec = importlib.util.spec_from_file_location(name, path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module

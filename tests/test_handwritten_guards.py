@@ -23,6 +23,7 @@ from types import ModuleType, SimpleNamespace
 from typing import Any
 
 import pytest
+from semantics_support import import_file
 
 from corsproof import scan_paths
 from corsproof.findings import Finding
@@ -39,13 +40,7 @@ def _load(path: Path, **fakes: ModuleType) -> ModuleType:
     saved = {name: sys.modules.get(name) for name in fakes}
     sys.modules.update(fakes)
     try:
-        name = f"corsproof_handwritten_guards_{next(_COUNTER)}"
-        spec = importlib.util.spec_from_file_location(name, path)
-        assert spec is not None and spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-        return module
+        return import_file(path, "corsproof_handwritten_guards")
     finally:
         for fake, previous in saved.items():
             if previous is None:

@@ -10,9 +10,7 @@ snippets produce no finding, and no attacker origin derived from their trusted o
 
 from __future__ import annotations
 
-import importlib.util
 import itertools
-import sys
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
@@ -20,6 +18,7 @@ from types import ModuleType
 from typing import Any
 
 import pytest
+from semantics_support import import_file
 
 from corsproof import scan_paths
 from corsproof.findings import Finding
@@ -31,13 +30,7 @@ Send = Callable[[str], Any]  # origin -> response with `.headers`
 
 
 def _load(path: Path) -> ModuleType:
-    name = f"corsproof_handwritten_snippet_{next(_COUNTER)}"
-    spec = importlib.util.spec_from_file_location(name, path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
+    return import_file(path, "corsproof_handwritten_snippet")
 
 
 def _write(tmp_path: Path, source: str) -> Path:
