@@ -210,26 +210,37 @@ _PRODUCTION_NAME = re.compile(r"(?i)(^|[._])(prod|production|is_prod|is_producti
 _PRODUCTION_WORDS = ("prod", "production", "live")
 
 
-def branch_condition(module: Module, node: ast.AST) -> str | None:
-    """The debug/development condition guarding `node` (`if DEBUG:`, `if not PRODUCTION:`,
-    `if ENV != "production":`, the `else` of `if IS_PROD:`), as written, or None."""
+def _guards(module: Module, node: ast.AST) -> Iterator[tuple[ast.expr, ast.expr, bool, bool]]:
+    """For each `if`/conditional expression around `node` (not in its test), innermost first:
+    (the test as written, the test without its `not`s, whether they were odd, `node` in the
+    body rather than the else)."""
     child = node
     for parent in module.ancestors(node):
         if isinstance(parent, (ast.If, ast.IfExp)) and child is not parent.test:
+            test = inner = parent.test
+            negated = False
+            while isinstance(inner, ast.UnaryOp) and isinstance(inner.op, ast.Not):
+                inner, negated = inner.operand, not negated
             in_body = child in (parent.body if isinstance(parent.body, list) else [parent.body])
-            cond = _development_when(module, parent.test, in_body)
-            if cond:
-                return cond
+            yield test, inner, negated, in_body
         child = parent
+
+
+def branch_condition(module: Module, node: ast.AST) -> str | None:
+    """The debug/development condition guarding `node` (`if DEBUG:`, `if not PRODUCTION:`,
+    `if ENV != "production":`, the `else` of `if IS_PROD:`), as written, or None."""
+    for test, inner, negated, in_body in _guards(module, node):
+        cond = _development_when(module, test, inner, negated, in_body)
+        if cond:
+            return cond
     return None
 
 
-def _development_when(module: Module, test: ast.AST, in_body: bool) -> str | None:
-    """The text of `test` if the branch (`in_body` or the else) runs only in development."""
-    negated = False
-    inner = test
-    while isinstance(inner, ast.UnaryOp) and isinstance(inner.op, ast.Not):
-        inner, negated = inner.operand, not negated
+def _development_when(
+    module: Module, test: ast.expr, inner: ast.expr, negated: bool, in_body: bool
+) -> str | None:
+    """The text of `test` if the branch (`in_body` or the else) runs only in development
+    (`inner` is the test without its `not`s, `negated` whether there was an odd number)."""
     cond = is_debug_expr(module, inner)
     if cond and in_body != negated:
         return module.text(test)
@@ -259,23 +270,16 @@ def env_condition(module: Module, node: ast.AST) -> str | None:
     """The environment variable whose *absence* makes `node` run: `node` is in the `else` of
     `if os.environ.get("X"):` / `if origins:` (origins read from X), or under `if not …`."""
     evaluator = Evaluator(module)
-    child = node
-    for parent in module.ancestors(node):
-        if isinstance(parent, (ast.If, ast.IfExp)) and child is not parent.test:
-            test, negated = parent.test, False
-            while isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
-                test, negated = test.operand, not negated
-            if isinstance(test, (ast.Name, ast.Call, ast.Attribute, ast.Subscript)):
-                in_body = child in (parent.body if isinstance(parent.body, list) else [parent.body])
-                value = evaluator.resolve(test)
-                if value.env is None:
-                    child = parent
-                    continue
-                if not value.known and in_body == negated:
-                    return value.env  # `if os.environ.get("X"): … else: <node>`
-                if value.known and in_body == (bool(value.value) != negated):
-                    return value.env  # the branch the default takes when X is missing
-        child = parent
+    for _test, inner, negated, in_body in _guards(module, node):
+        if not isinstance(inner, (ast.Name, ast.Call, ast.Attribute, ast.Subscript)):
+            continue
+        value = evaluator.resolve(inner)
+        if value.env is None:
+            continue
+        if not value.known and in_body == negated:
+            return value.env  # `if os.environ.get("X"): … else: <node>`
+        if value.known and in_body == (bool(value.value) != negated):
+            return value.env  # the branch the default takes when X is missing
     return None
 
 
