@@ -23,6 +23,7 @@ from typing import Any, Literal, ParamSpec, Protocol
 import pytest
 
 from corsproof import scan_paths
+from corsproof.findings import Finding
 from corsproof.origins import ARBITRARY, FAMILY_RULE, catalogue
 from corsproof.rules.cors203_exposed_sensitive_headers import SENSITIVE
 
@@ -275,3 +276,16 @@ def import_file(path: Path, prefix: str) -> ModuleType:
     sys.modules[name] = module
     spec.loader.exec_module(module)
     return module
+
+
+def assert_granted(send: Callable[[str], Any], finding: Finding) -> None:
+    """The running app grants the finding's proof origin as the finding says."""
+    assert finding.proof_origin, finding
+    response = send(finding.proof_origin)
+    granted = response.headers.get("Access-Control-Allow-Origin")
+    assert granted in (finding.proof_origin, "*"), (finding.rule_id, finding.proof_origin, granted)
+    if finding.rule_id == "CORS102":
+        assert granted == finding.proof_origin  # an echo: `*` would carry no credentials
+        assert response.headers.get("Access-Control-Allow-Credentials") == "true"
+    if "credentials" in finding.context and granted != "*":
+        assert response.headers.get("Access-Control-Allow-Credentials") == "true"

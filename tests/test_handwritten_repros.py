@@ -19,7 +19,7 @@ from types import ModuleType
 from typing import Any
 
 import pytest
-from semantics_support import import_file
+from semantics_support import assert_granted, import_file
 
 from corsproof import scan_paths
 from corsproof.findings import Finding
@@ -58,19 +58,6 @@ def _sender(path: Path, scope: str) -> Send:
     return lambda origin: client.get(url, headers={"Origin": origin})
 
 
-def _assert_granted(send: Send, finding: Finding) -> None:
-    """The running app grants the finding's proof origin as the finding says."""
-    assert finding.proof_origin, finding
-    response = send(finding.proof_origin)
-    granted = response.headers.get("Access-Control-Allow-Origin")
-    assert granted in (finding.proof_origin, "*"), (finding.rule_id, finding.proof_origin, granted)
-    if finding.rule_id == "CORS102":
-        assert granted == finding.proof_origin  # an echo: `*` would carry no credentials
-        assert response.headers.get("Access-Control-Allow-Credentials") == "true"
-    if "credentials" in finding.context and granted != "*":
-        assert response.headers.get("Access-Control-Allow-Credentials") == "true"
-
-
 # ------------------------------------------------------------------------------ vulnerable fixtures
 
 VULNERABLE: dict[str, dict[str, set[str]]] = {
@@ -105,7 +92,7 @@ def test_reported_origin_is_granted(fixture: str, scope: str) -> None:
         (f.rule_id, f.message) for f in findings
     ]
     for finding in findings:
-        _assert_granted(_sender(path, scope), finding)
+        assert_granted(_sender(path, scope), finding)
 
 
 def test_weak_pattern_proof_is_a_longer_host() -> None:
@@ -186,6 +173,6 @@ def test_view_response_beside_mocks_is_reported_and_real(tmp_path: Path) -> None
     assert [(f.rule_id, f.location.scope if f.location else None) for f in findings] == [
         ("CORS101", "index")
     ]
-    _assert_granted(_sender(path, "index"), findings[0])
+    assert_granted(_sender(path, "index"), findings[0])
     # and the module's own test, whose mock carries those headers, runs as written
     _load(path).test_upstream()

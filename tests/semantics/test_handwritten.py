@@ -18,7 +18,7 @@ from types import ModuleType
 from typing import Any
 
 import pytest
-from semantics_support import import_file
+from semantics_support import assert_granted, import_file
 
 from corsproof import scan_paths
 from corsproof.findings import Finding
@@ -59,19 +59,6 @@ def _starlette_sender(module: ModuleType) -> Send:
 
 
 SENDERS = {"flask": _flask_sender, "starlette": _starlette_sender}
-
-
-def _assert_granted(send: Send, finding: Finding) -> None:
-    """The running app grants the finding's proof origin as the finding says."""
-    assert finding.proof_origin, finding
-    response = send(finding.proof_origin)
-    granted = response.headers.get("Access-Control-Allow-Origin")
-    assert granted in (finding.proof_origin, "*"), (finding.rule_id, finding.proof_origin, granted)
-    if finding.rule_id == "CORS102":
-        assert granted == finding.proof_origin  # an echo: `*` would carry no credentials
-        assert response.headers.get("Access-Control-Allow-Credentials") == "true"
-    if "credentials" in finding.context and granted != "*":
-        assert response.headers.get("Access-Control-Allow-Credentials") == "true"
 
 
 def flask_app(
@@ -355,7 +342,7 @@ def test_reported_origin_is_granted(tmp_path: Path, case: str) -> None:
     proven = [f for f in findings if f.proof_origin]
     assert proven
     for finding in proven:
-        _assert_granted(send, finding)
+        assert_granted(send, finding)
 
 
 # ------------------------------------------------------------------------------ CORS202
