@@ -24,7 +24,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Literal
 
 from corsproof.static.semantic._binder import END, Binding, Mutation, Scope, StarImport, _start
-from corsproof.static.semantic._imports import project_module, provides, qualname
+from corsproof.static.semantic._imports import binds, project_module, provides
 
 if TYPE_CHECKING:
     from corsproof.static._module import Module
@@ -351,7 +351,7 @@ class Evaluator:
                 continue
             if item.kind == "from-import" and item.attr is not None and _depth < MAX_DEPTH:
                 other = project_module(module, item.module or "", item.level)
-                if other is not None and provides_global(other, item.attr):
+                if other is not None and binds(other, item.attr):
                     return Evaluator(other).binding(item.attr, None, _depth + 1)
             return item, module
         return None
@@ -836,7 +836,7 @@ class Evaluator:
                 other = project_module(module, binding.module or "", binding.level)
                 if other is not None:
                     assert binding.attr is not None
-                    if provides_global(other, binding.attr):
+                    if binds(other, binding.attr):
                         return self._global(other, binding.attr, depth)
                     # `from . import settings`: a module of the package
                     sub = project_module(
@@ -904,7 +904,7 @@ class Evaluator:
     def _member(self, base: Value, attr: str, depth: int) -> Value | None:
         target = base.value
         if isinstance(target, ModuleRef):
-            if provides_global(target.module, attr):
+            if binds(target.module, attr):
                 return self._global(target.module, attr, depth)
             sub = project_module(target.module, attr, 1)
             return Value(ModuleRef(sub)) if sub is not None else None
@@ -1289,18 +1289,5 @@ class Evaluator:
         return Value(value, env=name, debug=default.debug)
 
 
-def provides_global(module: Module, name: str) -> bool:
-    """Is `name` bound at module level in `module` (itself or through a star import)?"""
-    scope = module.semantic.module_scope
-    return name in scope.bindings or any(
-        (other := project_module(module, s.module, s.level)) is not None and provides(other, name)
-        for s in scope.stars
-    )
-
-
 def _number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
-
-
-def call_qualname(module: Module, node: ast.AST) -> str:
-    return qualname(module, node)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import ast
 from typing import TYPE_CHECKING
 
-from corsproof.static.semantic._binder import END, Binding, StarImport
+from corsproof.static.semantic._binder import Binding, StarImport
 
 if TYPE_CHECKING:
     from corsproof.static._module import Module
@@ -57,26 +57,21 @@ def provides(module: Module, name: str, _hops: int = 0) -> bool:
     listed = exports(module)
     if listed is not None:
         return name in listed
-    if name.startswith("_"):
-        return False
+    return not name.startswith("_") and binds(module, name, _hops)
+
+
+def binds(module: Module, name: str, _hops: int = 0) -> bool:
+    """Is `name` bound at module level in `module`, itself or through a star import?"""
     scope = module.semantic.module_scope
     if name in scope.bindings:
         return True
     if _hops >= MAX_HOPS:
         return False
-    for star in scope.stars:
-        other = project_module(module, star.module, star.level)
-        if other is not None and provides(other, name, _hops + 1):
-            return True
-    return False
-
-
-def star_source(module: Module, star: StarImport, name: str) -> Module | None:
-    """The project module a star import brings `name` from, if it does."""
-    other = project_module(module, star.module, star.level)
-    if other is not None and provides(other, name):
-        return other
-    return None
+    return any(
+        (other := project_module(module, star.module, star.level)) is not None
+        and provides(other, name, _hops + 1)
+        for star in scope.stars
+    )
 
 
 def import_qualname(module: Module, binding: Binding, _hops: int = 0) -> str:
@@ -164,7 +159,7 @@ def qualname(module: Module, node: ast.AST) -> str:
 
 
 __all__ = [
-    "END",
+    "binds",
     "exports",
     "global_qualname",
     "head_qualname",
@@ -172,5 +167,4 @@ __all__ = [
     "project_module",
     "provides",
     "qualname",
-    "star_source",
 ]
