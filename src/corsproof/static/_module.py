@@ -17,7 +17,7 @@ from typing import BinaryIO
 
 from corsproof.findings import Location
 from corsproof.static.semantic._binder import SemanticModel
-from corsproof.static.semantic._imports import qualname
+from corsproof.static.semantic._imports import NameFacts, may_end, name_facts, qualname
 
 MAX_BYTES = 10 * 1024 * 1024  # larger files are not parsed (their tree would take ~20x as much)
 # source bytes of parsed modules each worker keeps for reuse (imports, split settings): ~20x in trees
@@ -335,6 +335,15 @@ class Module:
     @cached_property
     def _qualnames(self) -> dict[ast.AST, str]:
         return {}
+
+    @cached_property
+    def name_facts(self) -> NameFacts:
+        return name_facts(self)
+
+    def may_end(self, node: ast.AST, names: frozenset[str] | set[str]) -> bool:
+        """Could `qualname(node)` end with one of `names`? False only when it surely cannot (from
+        the node index: no scope is built). Adapters ask it before `qualname`."""
+        return may_end(self, node, names)
 
     def imported_modules(self) -> set[str]:
         """The modules imported anywhere in the file (`from m import x`: m), as written."""

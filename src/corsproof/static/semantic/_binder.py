@@ -68,6 +68,61 @@ _SHARED = frozenset(
 )
 
 
+# fields that never hold a node (names, numbers, and the shared `Load()`/`Add()`… singletons)
+_NOT_NODES = frozenset(
+    {"id", "attr", "arg", "name", "asname", "module", "level", "kind", "type_comment", "ctx",
+     "op", "ops", "conversion", "is_async", "tag", "rest", "simple"}
+)  # fmt: skip
+_CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _child_fields(kind: type) -> tuple[str, ...]:
+    """The fields of a node class that may hold nodes, last first (pushed on a stack, they come
+    off in source order)."""
+    names = [
+        name
+        for name in kind._fields  # type: ignore[attr-defined]
+        if name not in _NOT_NODES or (name == "name" and kind.__name__ == "TypeAlias")
+    ]
+    if kind in (ast.Constant, ast.MatchSingleton):
+        names = []
+    found = _CHILD_FIELDS[kind] = tuple(reversed(names))
+    return found
+
+
+def _index(tree: ast.AST) -> tuple[dict[ast.AST, ast.AST], dict[type, list[ast.AST]]]:
+    """The parent of every node and every node by type, in source order: the one walk over the
+    whole tree that every analysed module gets (it costs about a third of the parse)."""
+    parents: dict[ast.AST, ast.AST] = {}
+    by_type: dict[type, list[ast.AST]] = {}
+    fields = _CHILD_FIELDS
+    node_class = ast.AST
+    stack = [tree]
+    pop, push = stack.pop, stack.append
+    while stack:
+        node = pop()
+        kind = node.__class__
+        nodes = by_type.get(kind)
+        if nodes is None:
+            by_type[kind] = [node]
+        else:
+            nodes.append(node)
+        names = fields.get(kind)
+        if names is None:
+            names = _child_fields(kind)
+        for name in names:
+            value = getattr(node, name, None)
+            if value.__class__ is list:
+                for item in reversed(value):
+                    if isinstance(item, node_class):
+                        parents[item] = node
+                        push(item)
+            elif isinstance(value, node_class):
+                parents[value] = node
+                push(value)
+    return parents, by_type
+
+
 @dataclass(eq=False)
 class Scope:
     kind: ScopeKind
@@ -161,18 +216,38 @@ class SemanticModel:
         self.tree = tree
         # False when the source has no `global`/`nonlocal` at all (nothing to look ahead for)
         self.declarations = declarations
-        self.parents: dict[ast.AST, ast.AST] = {}
-        self.scopes: dict[ast.AST, Scope] = {}
-        self.by_type: dict[type, list[ast.AST]] = {}
-        self.module_scope = Scope("module", tree, None)
+        # the one walk every module gets: parents and the node index (cheap, in `_index`); scopes
+        # and bindings are built by a second pass only for a module whose names are resolved
+        self.parents, self.by_type = _index(tree)
+        self._scopes: dict[ast.AST, Scope] | None = None
+        self._module_scope: Scope | None = None
         self._memo: dict[tuple[Scope, str], Visible] = {}
         self.import_names: dict[Binding, str] = {}  # import binding -> dotted name (_imports)
         self.values: dict[Binding, Any] = {}  # binding -> its Value (_evaluate), once computed
-        self.scopes[tree] = self.module_scope
-        # a node's branch path is kept for statements only (bindings copy theirs)
-        self._branch: Branch = ()
-        self._statement: ast.AST | None = None
-        self._bind_pos: Position | None = None
+
+    @property
+    def bound(self) -> bool:
+        """Have the scopes and bindings been built (a name of the module was resolved)?"""
+        return self._scopes is not None
+
+    @property
+    def scopes(self) -> dict[ast.AST, Scope]:
+        """The scope each scope-making node opens (the module's under the tree)."""
+        if self._scopes is None:
+            self._bind()
+        assert self._scopes is not None
+        return self._scopes
+
+    @property
+    def module_scope(self) -> Scope:
+        if self._module_scope is None:
+            self._bind()
+        assert self._module_scope is not None
+        return self._module_scope
+
+    def _bind(self) -> None:
+        self._module_scope = Scope("module", self.tree, None)
+        self._scopes = {self.tree: self._module_scope}
         _Binder(self).run()
 
     # -- navigation -------------------------------------------------------------------------
@@ -424,42 +499,37 @@ class _Binder:
 
     def run(self) -> None:
         tree = self.model.tree
-        self.model.by_type.setdefault(type(tree), []).append(tree)
         for stmt in tree.body:
             self._visit(stmt, tree)
 
     # -- the walk ---------------------------------------------------------------------------
     def _visit(self, node: ast.AST, parent: ast.AST) -> None:
         """Visit a subtree: nodes that bind or make scopes through their handler, every other
-        node with an explicit stack (a `1 + 1 + …` chain thousands deep must not recurse)."""
-        model = self.model
-        parents, by_type, handlers = model.parents, model.by_type, self.handlers
-        stack = [(node, parent)]
+        node with an explicit stack (a `1 + 1 + …` chain thousands deep must not recurse).
+        Subtrees that cannot bind a name (no walrus, lambda or comprehension in the module) are
+        skipped."""
+        handlers = self.handlers
+        stack = [node]
         pop, push = stack.pop, stack.append
+        fields = _CHILD_FIELDS
         while stack:
-            node, parent = pop()
-            parents[node] = parent
-            kind = type(node)
-            nodes = by_type.get(kind)
-            if nodes is None:
-                nodes = by_type[kind] = []
-            nodes.append(node)
+            node = pop()
+            kind = node.__class__
             method = handlers.get(kind)
             if method is not None:
                 method(self, node)
                 continue
-            children: list[ast.AST] = []
-            for name in node._fields:
-                field_value = getattr(node, name, None)
-                if isinstance(field_value, ast.AST):
-                    if type(field_value) not in _SHARED:
-                        children.append(field_value)
-                elif isinstance(field_value, list):
-                    children.extend(
-                        v for v in field_value if isinstance(v, ast.AST) and type(v) not in _SHARED
-                    )
-            for child in reversed(children):
-                push((child, node))
+            names = fields.get(kind)
+            if names is None:
+                names = _child_fields(kind)
+            for name in names:
+                value = getattr(node, name, None)
+                if value.__class__ is list:
+                    for item in reversed(value):
+                        if isinstance(item, ast.AST):
+                            push(item)
+                elif isinstance(value, ast.AST):
+                    push(value)
 
     def _children(self, node: ast.AST) -> None:
         for child in ast.iter_child_nodes(node):
@@ -645,13 +715,9 @@ class _Binder:
         for decorator in node.decorator_list:
             self._visit(decorator, node)
         args = node.args
-        self.model.parents[args] = node
-        self.model.by_type.setdefault(ast.arguments, []).append(args)
         for default in [*args.defaults, *(d for d in args.kw_defaults if d is not None)]:
             self._visit(default, args)
         for arg in _all_args(args):
-            self.model.parents[arg] = args
-            self.model.by_type.setdefault(ast.arg, []).append(arg)
             if arg.annotation is not None:
                 self._visit(arg.annotation, arg)
         if node.returns is not None:
@@ -676,11 +742,8 @@ class _Binder:
 
     def _Lambda(self, node: ast.Lambda) -> None:
         args = node.args
-        self.model.parents[args] = node
         for default in [*args.defaults, *(d for d in args.kw_defaults if d is not None)]:
             self._visit(default, args)
-        for arg in _all_args(args):
-            self.model.parents[arg] = args
         outer = self.scope
         self.scope = self._in_scope("lambda", node)
         for arg in _all_args(args):
@@ -708,15 +771,11 @@ class _Binder:
         generators: list[ast.comprehension] = node.generators  # type: ignore[attr-defined]
         # the first iterable is evaluated in the enclosing scope
         first = generators[0]
-        self.model.parents[first] = node
-        self.model.by_type.setdefault(ast.comprehension, []).append(first)
         self._visit(first.iter, first)
         outer = self.scope
         self.scope = self._in_scope("comprehension", node)
         for index, gen in enumerate(generators):
             if index:
-                self.model.parents[gen] = node
-                self.model.by_type.setdefault(ast.comprehension, []).append(gen)
                 self._visit(gen.iter, gen)
             self._visit(gen.target, gen)
             self._targets(gen.target, "loop", gen.iter, (0, 0))

@@ -10,6 +10,7 @@ CORS` where ext.py imports flask_cors), and star imports (`from m import *`, wit
 from __future__ import annotations
 
 import ast
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from corsproof.static.semantic._binder import Binding, StarImport
@@ -145,6 +146,79 @@ def head_qualname(module: Module, name: ast.Name) -> str:
     return _library_star(visible.stars, name.id) or name.id
 
 
+@dataclass(frozen=True)
+class NameFacts:
+    """What the node index tells about the names of a module before any scope is built: which
+    names only the bindings can resolve, and which may stand for something of another name."""
+
+    # bound somewhere in the module by an import, a def, a class or a parameter (their uses
+    # resolve to an import or to `<local>.name`): every other name stands for itself
+    resolved: frozenset[str]
+    # may resolve to a dotted name ending in another name (`import a.b as c`, `from m import x
+    # as y`, a re-export from a project module that may rename); None: any name may (a star
+    # import from a project module)
+    renamed: frozenset[str] | None
+    stars: bool  # some `from m import *`
+
+
+def name_facts(module: Module) -> NameFacts:
+    """The `NameFacts` of a module, from its index (imports, defs, classes, parameters)."""
+    resolved: set[str] = set()
+    renamed: set[str] | None = set()
+    stars = False
+    for node in module.nodes(ast.Import, ast.ImportFrom):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                top = alias.name.split(".")[0]
+                local = alias.asname or top
+                resolved.add(local)
+                dotted = alias.name if alias.asname else top
+                if renamed is not None and dotted.rsplit(".", 1)[-1] != local:
+                    renamed.add(local)
+            continue
+        assert isinstance(node, ast.ImportFrom)
+        found = None
+        for alias in node.names:
+            if alias.name == "*":
+                stars = True
+                found = found or module.project.find_module(
+                    node.module or "", module.path, node.level
+                )
+                if found is not None or node.level:
+                    renamed = None  # whatever the project module re-exports
+                continue
+            local = alias.asname or alias.name
+            resolved.add(local)
+            if renamed is None or local in renamed:
+                continue
+            if local != alias.name:
+                renamed.add(local)
+                continue
+            found = found or module.project.find_module(node.module or "", module.path, node.level)
+            if found is not None and module.project.may_import(found, alias.name):
+                renamed.add(local)  # followed into the project module: it may rename
+    for node in module.nodes(ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef):
+        resolved.add(node.name)  # type: ignore[attr-defined]
+    resolved.update(arg.arg for arg in module.nodes(ast.arg))  # type: ignore[attr-defined]
+    return NameFacts(
+        frozenset(resolved), frozenset(renamed) if renamed is not None else None, stars
+    )
+
+
+def may_end(module: Module, node: ast.AST, names: frozenset[str] | set[str]) -> bool:
+    """Could `qualname(module, node)` end with one of `names` (last parts of dotted names)?
+    False only when it surely cannot: decided from the node index, without building scopes, so
+    that an adapter skips the calls that cannot be its library's before resolving them."""
+    if isinstance(node, ast.Attribute):
+        return node.attr in names
+    if isinstance(node, ast.Name):
+        if node.id in names:
+            return True
+        renamed = module.name_facts.renamed
+        return renamed is None or node.id in renamed
+    return False
+
+
 def qualname(module: Module, node: ast.AST) -> str:
     """Dotted name of a Name/Attribute chain with the head resolved where it is used:
     `cors.CORS` -> `flask_cors.CORS`; "" when the chain does not start with a name."""
@@ -154,16 +228,23 @@ def qualname(module: Module, node: ast.AST) -> str:
         node = node.value
     if not isinstance(node, ast.Name):
         return ""
-    head = head_qualname(module, node)
+    facts = module.name_facts
+    if facts.stars or node.id in facts.resolved:
+        head = head_qualname(module, node)
+    else:
+        head = node.id  # bound here by assignments only, or not at all: it stands for itself
     return ".".join([head, *reversed(parts)])
 
 
 __all__ = [
+    "NameFacts",
     "binds",
     "exports",
     "global_qualname",
     "head_qualname",
     "import_qualname",
+    "may_end",
+    "name_facts",
     "project_module",
     "provides",
     "qualname",
