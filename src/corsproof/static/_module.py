@@ -9,7 +9,7 @@ import re
 import stat
 import tokenize
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -17,7 +17,14 @@ from typing import BinaryIO
 
 from corsproof.findings import Location
 from corsproof.static.semantic._binder import SemanticModel
-from corsproof.static.semantic._imports import NameFacts, may_end, name_facts, qualname
+from corsproof.static.semantic._imports import (
+    DottedNames,
+    NameFacts,
+    last_parts,
+    may_end,
+    name_facts,
+    qualname,
+)
 
 MAX_BYTES = 10 * 1024 * 1024  # larger files are not parsed (their tree would take ~20x as much)
 # source bytes of parsed modules each worker keeps for reuse (imports, split settings): ~20x in trees
@@ -340,10 +347,20 @@ class Module:
     def name_facts(self) -> NameFacts:
         return name_facts(self)
 
-    def may_end(self, node: ast.AST, names: frozenset[str] | set[str]) -> bool:
-        """Could `qualname(node)` end with one of `names`? False only when it surely cannot (from
-        the node index: no scope is built). Adapters ask it before `qualname`."""
+    def may_end(self, node: ast.AST, names: Collection[str] | Callable[[str], bool]) -> bool:
+        """Could `qualname(node)` end with one of `names` (last parts, or a test of the last
+        part)? False only when it surely cannot (from the node index: no scope is built).
+        Adapters ask it before `qualname`."""
         return may_end(self, node, names)
+
+    def resolves_to(self, node: ast.AST, names: Collection[str]) -> str | None:
+        """`qualname(node)` when it is one of the dotted `names`, else None; calls that cannot
+        be one of them are told apart from the node index before anything is resolved."""
+        lasts = names.lasts if isinstance(names, DottedNames) else last_parts(names)
+        if not may_end(self, node, lasts):
+            return None
+        found = self.qualname(node)
+        return found if found in names else None
 
     def imported_modules(self) -> set[str]:
         """The modules imported anywhere in the file (`from m import x`: m), as written."""

@@ -33,15 +33,15 @@ from corsproof.policy import CorsPolicy, Fallback, OriginCheck
 from corsproof.static._module import Module
 from corsproof.static.adapters._base import Adapter, argument, fallback_of, register_adapter
 from corsproof.static.adapters._flask_family import follow, local_names
-from corsproof.static.semantic import Evaluator, Value, branch_condition
+from corsproof.static.semantic import DottedNames, Evaluator, Value, branch_condition
 
 FRAMEWORK = "aiohttp-cors"
-SETUP_NAMES = (
-    "aiohttp_cors.setup",
-    "aiohttp_cors.CorsConfig",
-    "aiohttp_cors.cors_config.CorsConfig",
+SETUP_NAMES = DottedNames(
+    ("aiohttp_cors.setup", "aiohttp_cors.CorsConfig", "aiohttp_cors.cors_config.CorsConfig")
 )
-OPTIONS_NAMES = ("aiohttp_cors.ResourceOptions", "aiohttp_cors.resource_options.ResourceOptions")
+OPTIONS_NAMES = DottedNames(
+    ("aiohttp_cors.ResourceOptions", "aiohttp_cors.resource_options.ResourceOptions")
+)
 RESOURCE_OPTIONS = frozenset(
     {"allow_credentials", "expose_headers", "allow_headers", "max_age", "allow_methods"}
 )
@@ -90,7 +90,7 @@ class AiohttpCors(Adapter):
     def analyse(self, module: Module, evaluator: Evaluator) -> Iterator[CorsPolicy]:
         self.module, self.evaluator = module, evaluator
         for node in module.nodes(ast.Call):
-            if isinstance(node, ast.Call) and module.qualname(node.func) in SETUP_NAMES:
+            if isinstance(node, ast.Call) and module.resolves_to(node.func, SETUP_NAMES):
                 try:
                     yield from self._setup(node)
                 except Broken:
@@ -202,7 +202,7 @@ class AiohttpCors(Adapter):
 
     def _options(self, node: ast.AST, module: Module, evaluator: Evaluator) -> Options:
         node, module, evaluator = follow(node, module, evaluator)
-        if isinstance(node, ast.Call) and module.qualname(node.func) in OPTIONS_NAMES:
+        if isinstance(node, ast.Call) and module.resolves_to(node.func, OPTIONS_NAMES):
             if node.args:
                 raise Broken  # keyword-only
             items: dict[str, ast.AST] = {}

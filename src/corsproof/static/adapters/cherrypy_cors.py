@@ -35,9 +35,13 @@ from corsproof.findings import Location
 from corsproof.policy import CorsPolicy, Fallback, OriginCheck
 from corsproof.static._module import Module
 from corsproof.static.adapters._base import Adapter, argument, fallback_of, register_adapter
-from corsproof.static.semantic import Evaluator, Regex, Value
+from corsproof.static.semantic import DottedNames, Evaluator, Regex, Value
 
 FRAMEWORK = "cherrypy-cors"
+_EXPOSE_PRIVATE = ("cherrypy_cors.expose", "cherrypy_cors.tools.expose")
+_EXPOSE = DottedNames(
+    (*_EXPOSE_PRIVATE, "cherrypy_cors.expose_public", "cherrypy_cors.tools.expose_public")
+)
 _EXPOSE_POSITIONS = {"allow_credentials": 0, "expose_headers": 1, "origins": 2}
 _TOOLS = ("expose", "expose_public")
 
@@ -76,8 +80,8 @@ class CherrypyCors(Adapter):
         configured = "cors." in module.source  # configuration keys may be written here
         for node in module.nodes(ast.Call, ast.Dict):
             if isinstance(node, ast.Call):
-                qual = module.qualname(node.func) if not _unpacked(node) else ""
-                if qual in ("cherrypy_cors.expose", "cherrypy_cors.tools.expose"):
+                qual = module.resolves_to(node.func, _EXPOSE) if not _unpacked(node) else None
+                if qual in _EXPOSE_PRIVATE:
                     positional = qual == "cherrypy_cors.expose"
                     options = {
                         name: _Option(arg, evaluator.resolve(arg))
@@ -86,7 +90,7 @@ class CherrypyCors(Adapter):
                         is not None
                     }
                     yield from self._expose(module, node, options, module.loc(node), False)
-                elif qual in ("cherrypy_cors.expose_public", "cherrypy_cors.tools.expose_public"):
+                elif qual is not None:  # expose_public
                     arg = argument(
                         node, "expose_headers", 0 if qual == "cherrypy_cors.expose_public" else None
                     )

@@ -36,11 +36,12 @@ from corsproof.findings import Location
 from corsproof.policy import CorsPolicy, Fallback
 from corsproof.static._module import Module
 from corsproof.static.adapters._base import Adapter, argument, register_adapter
-from corsproof.static.semantic import Binding, Evaluator, branch_condition
+from corsproof.static.semantic import Binding, DottedNames, Evaluator, branch_condition
 
 FRAMEWORK = "django-cors-headers"
 SIGNAL = "corsheaders.signals.check_request_enabled"
-_RECEIVER = ("django.dispatch.receiver", "django.dispatch.dispatcher.receiver")
+_RECEIVER = DottedNames(("django.dispatch.receiver", "django.dispatch.dispatcher.receiver"))
+_CONNECT = DottedNames((SIGNAL + ".connect",))
 CONTEXT = "check_request_enabled"  # the finding's context: the receiver opens the policy
 
 Function = ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda
@@ -113,7 +114,7 @@ def _receivers(module: Module) -> Iterator[tuple[Module, Function]]:
             for decorator in node.decorator_list:
                 if _receiver_decorator(module, decorator):
                     yield module, node
-        elif isinstance(node, ast.Call) and module.qualname(node.func) == SIGNAL + ".connect":
+        elif isinstance(node, ast.Call) and module.resolves_to(node.func, _CONNECT):
             handler = argument(node, "receiver", 0)
             sender = argument(node, "sender", 1)
             if handler is None or not _no_sender(sender):
@@ -133,7 +134,7 @@ def _receiver_decorator(module: Module, decorator: ast.expr) -> bool:
     """`@receiver(check_request_enabled)` / `@receiver([..., check_request_enabled])` with no
     sender. (`@check_request_enabled.connect` connects a function the name then no longer holds:
     Django's weak reference dies at once.)"""
-    if not isinstance(decorator, ast.Call) or module.qualname(decorator.func) not in _RECEIVER:
+    if not isinstance(decorator, ast.Call) or not module.resolves_to(decorator.func, _RECEIVER):
         return False
     signal = argument(decorator, "signal", 0)
     if signal is None or not _no_sender(argument(decorator, "sender")):

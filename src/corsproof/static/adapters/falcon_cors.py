@@ -33,11 +33,13 @@ from corsproof.static.adapters._base import (
     note_unresolved,
     register_adapter,
 )
-from corsproof.static.semantic import UNKNOWN, Evaluator, Value
+from corsproof.static.semantic import UNKNOWN, DottedNames, Evaluator, Value
 
 FRAMEWORK = "falcon"
-_APPS = ("falcon.App", "falcon.API", "falcon.app.App", "falcon.asgi.App", "falcon.asgi.app.App")
-_MIDDLEWARE = ("falcon.CORSMiddleware", "falcon.middleware.CORSMiddleware")
+_APPS = DottedNames(
+    ("falcon.App", "falcon.API", "falcon.app.App", "falcon.asgi.App", "falcon.asgi.app.App")
+)
+_MIDDLEWARE = DottedNames(("falcon.CORSMiddleware", "falcon.middleware.CORSMiddleware"))
 # CORSMiddleware(allow_origins, expose_headers, allow_credentials, allow_private_network)
 _POSITIONS = {
     "allow_origins": 0,
@@ -78,7 +80,7 @@ class FalconCors(Adapter):
         refused: set[ast.AST] = set()
         apps: list[tuple[ast.Call, ast.expr]] = []
         for node in module.nodes(ast.Call):
-            if not isinstance(node, ast.Call) or module.qualname(node.func) not in _APPS:
+            if not isinstance(node, ast.Call) or not module.resolves_to(node.func, _APPS):
                 continue
             if any(kw.arg is None for kw in node.keywords):
                 continue  # `App(**options)`: cors_enable may be in there
@@ -92,7 +94,7 @@ class FalconCors(Adapter):
             inside = [
                 sub
                 for sub in (ast.walk(listed) if listed is not None else ())
-                if isinstance(sub, ast.Call) and module.qualname(sub.func) in _MIDDLEWARE
+                if isinstance(sub, ast.Call) and module.resolves_to(sub.func, _MIDDLEWARE)
             ]
             if inside:
                 refused.update(inside)  # ValueError: the application does not start
@@ -108,7 +110,7 @@ class FalconCors(Adapter):
             if (
                 isinstance(node, ast.Call)
                 and node not in refused
-                and module.qualname(node.func) in _MIDDLEWARE
+                and module.resolves_to(node.func, _MIDDLEWARE)
                 and not _unpacked(node)
             ):
                 yield from self._middleware(module, evaluator, node)

@@ -49,11 +49,13 @@ from corsproof.static.adapters._flask_family import (
     object_source,
     route_decorator_below,
 )
-from corsproof.static.semantic import Evaluator
+from corsproof.static.semantic import DottedNames, Evaluator
 
 FRAMEWORK = "flask-cors"
 CORS_NAMES = ("flask_cors.CORS", "flask_cors.extension.CORS")
 CROSS_ORIGIN_NAMES = ("flask_cors.cross_origin", "flask_cors.decorator.cross_origin")
+# what the analysis starts from: the constructor, the decorator, `cors.init_app(app)`
+_CALLED = DottedNames((*CORS_NAMES, *CROSS_ORIGIN_NAMES, "init_app"))
 OPTIONS = CORS_OPTIONS | {"allow_private_network"}
 CONFIG_KEYS = {f"CORS_{name.upper()}": name for name in OPTIONS}
 # characters that make flask-cors treat a string as a regex (core._REGEX_HINT_CHARS)
@@ -97,7 +99,7 @@ class FlaskCors(FlaskFamilyAdapter):
         )
         self.writes = self._config_writes()
         for node in module.nodes(ast.Call):
-            if not isinstance(node, ast.Call):
+            if not isinstance(node, ast.Call) or not module.may_end(node.func, _CALLED.lasts):
                 continue
             if self._is(node.func, CORS_NAMES, "CORS"):
                 app = argument(node, "app", 0)

@@ -32,10 +32,10 @@ from corsproof.static.adapters._base import (
     note_unresolved,
     register_adapter,
 )
-from corsproof.static.semantic import Evaluator, Regex, Value
+from corsproof.static.semantic import DottedNames, Evaluator, Regex, Value
 
 FRAMEWORK = "litestar"
-_CONFIGS = ("litestar.config.cors.CORSConfig", "litestar.config.CORSConfig")
+_CONFIGS = DottedNames(("litestar.config.cors.CORSConfig", "litestar.config.CORSConfig"))
 _POSITIONS = {
     name: index
     for index, name in enumerate(
@@ -79,7 +79,7 @@ class LitestarCors(Adapter):
         for node in module.nodes(ast.Call):
             if (
                 isinstance(node, ast.Call)
-                and module.qualname(node.func) in _CONFIGS
+                and module.resolves_to(node.func, _CONFIGS)
                 and not _unpacked(node)
             ):
                 policy = self._policy(module, evaluator, node)

@@ -43,11 +43,12 @@ from corsproof.static.adapters._flask_family import (
     route_decorator_below,
     valid_regex,
 )
-from corsproof.static.semantic import Evaluator, Regex, Value, branch_condition
+from corsproof.static.semantic import DottedNames, Evaluator, Regex, Value, branch_condition
 
 FRAMEWORK = "quart-cors"
 CORS_NAMES = ("quart_cors.cors",)
 ROUTE_CORS_NAMES = ("quart_cors.route_cors",)
+_CALLED = DottedNames((*CORS_NAMES, *ROUTE_CORS_NAMES))  # what the analysis starts from
 OPTIONS = (
     "allow_credentials",
     "allow_headers",
@@ -77,7 +78,7 @@ class QuartCors(Adapter):
         self.module, self.evaluator = module, evaluator
         self.config: ConfigReader | None = None
         for node in module.nodes(ast.Call):
-            if not isinstance(node, ast.Call):
+            if not isinstance(node, ast.Call) or not module.may_end(node.func, _CALLED.lasts):
                 continue
             qual = module.qualname(node.func)
             if qual in CORS_NAMES:

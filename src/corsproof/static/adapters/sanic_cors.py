@@ -45,11 +45,12 @@ from corsproof.static.adapters._flask_family import (
     follow,
     route_decorator_below,
 )
-from corsproof.static.semantic import Evaluator, Value
+from corsproof.static.semantic import DottedNames, Evaluator, Value
 
 FRAMEWORK = "sanic-cors"
 CORS_NAMES = ("sanic_cors.CORS", "sanic_cors.extension.CORS")
 CROSS_ORIGIN_NAMES = ("sanic_cors.cross_origin", "sanic_cors.decorator.cross_origin")
+_CALLED = DottedNames((*CORS_NAMES, *CROSS_ORIGIN_NAMES))  # what the analysis starts from
 OPTIONS = CORS_OPTIONS  # no `allow_private_network`
 CONFIG_KEYS = {f"CORS_{name.upper()}": name for name in OPTIONS}
 # characters that make sanic-cors treat a string as a regex (core.probably_regex)
@@ -77,7 +78,7 @@ class SanicCors(FlaskFamilyAdapter):
         self.module, self.evaluator = module, evaluator
         self.reader: ConfigReader | None = None
         for node in module.nodes(ast.Call):
-            if not isinstance(node, ast.Call):
+            if not isinstance(node, ast.Call) or not module.may_end(node.func, _CALLED.lasts):
                 continue
             qual = module.qualname(node.func)
             if qual in CORS_NAMES:

@@ -69,6 +69,10 @@ def _is_cors_middleware(module: Module, node: ast.AST | None) -> bool:
     )
 
 
+def _middleware_name(name: str) -> bool:
+    return name.endswith("Middleware")
+
+
 def _option(call: ast.Call, name: str) -> ast.expr | None:
     """An option by keyword, or by position after the middleware class (when passed positionally)."""
     return argument(call, name, _POSITIONS[name] if call.args else None)
@@ -104,9 +108,11 @@ class StarletteCors(Adapter):
                 if _is_cors_middleware(module, argument(node, "middleware_class", 0)):
                     yield self._policy(module, evaluator, node, _added_after(module, node))
             # Middleware(CORSMiddleware, ...) in a middleware list
-            elif module.qualname(func).endswith("Middleware") and not module.qualname(
-                func
-            ).endswith("CORSMiddleware"):
+            elif (
+                module.may_end(func, _middleware_name)
+                and module.qualname(func).endswith("Middleware")
+                and not module.qualname(func).endswith("CORSMiddleware")
+            ):
                 if _is_cors_middleware(module, argument(node, "cls", 0)):
                     shadowed = _listed_after(module, node) or _added_to_app(module, node)
                     yield self._policy(module, evaluator, node, shadowed)

@@ -10,6 +10,7 @@ CORS` where ext.py imports flask_cors), and star imports (`from m import *`, wit
 from __future__ import annotations
 
 import ast
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -205,18 +206,37 @@ def name_facts(module: Module) -> NameFacts:
     )
 
 
-def may_end(module: Module, node: ast.AST, names: frozenset[str] | set[str]) -> bool:
-    """Could `qualname(module, node)` end with one of `names` (last parts of dotted names)?
-    False only when it surely cannot: decided from the node index, without building scopes, so
-    that an adapter skips the calls that cannot be its library's before resolving them."""
+def may_end(module: Module, node: ast.AST, names: Collection[str] | Callable[[str], bool]) -> bool:
+    """Could `qualname(module, node)` end with one of `names` (last parts of dotted names, or a
+    test of the last part)? False only when it surely cannot: decided from the node index,
+    without building scopes, so that an adapter skips the calls that cannot be its library's
+    before resolving them."""
+    test = names if callable(names) else names.__contains__
     if isinstance(node, ast.Attribute):
-        return node.attr in names
+        return test(node.attr)
     if isinstance(node, ast.Name):
-        if node.id in names:
+        if test(node.id):
             return True
         renamed = module.name_facts.renamed
         return renamed is None or node.id in renamed
     return False
+
+
+def last_parts(names: Iterable[str]) -> frozenset[str]:
+    """The last parts of dotted names: what `may_end` compares."""
+    return frozenset(name.rsplit(".", 1)[-1] for name in names)
+
+
+class DottedNames(frozenset[str]):
+    """A set of dotted names (`flask_cors.CORS`, …) that knows its last parts (`lasts`), so that
+    `Module.resolves_to` checks them without computing them at every call."""
+
+    lasts: frozenset[str]
+
+    def __new__(cls, names: Iterable[str]) -> DottedNames:
+        made = super().__new__(cls, names)
+        made.lasts = last_parts(made)
+        return made
 
 
 def qualname(module: Module, node: ast.AST) -> str:
@@ -237,12 +257,14 @@ def qualname(module: Module, node: ast.AST) -> str:
 
 
 __all__ = [
+    "DottedNames",
     "NameFacts",
     "binds",
     "exports",
     "global_qualname",
     "head_qualname",
     "import_qualname",
+    "last_parts",
     "may_end",
     "name_facts",
     "project_module",
