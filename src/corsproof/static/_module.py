@@ -99,7 +99,7 @@ class Project:
     _cached_bytes: int = 0
     _found: dict[tuple[str, Path, int], Path | None] = field(default_factory=dict)
     _real: dict[Path, Path] = field(default_factory=dict)  # path -> its real path
-    _reexports: dict[tuple[Path, str], bool] = field(default_factory=dict)
+    _reexports: dict[Path, tuple[bool, frozenset[str]]] = field(default_factory=dict)
     # steps left for the expression being evaluated (semantic._evaluate), across its modules
     budget: list[int] = field(default_factory=lambda: [0])
 
@@ -116,26 +116,19 @@ class Project:
         """Could the module at `path` bind `name` by an import (a re-export)? Read from its bytes,
         so that following `from .helpers import x` does not parse helpers.py when x is simply
         defined there: a `from … import` naming it, an `… as name`, or a star import."""
-        key = (path, name)
-        known = self._reexports.get(key)
-        if known is not None:
-            return known
-        try:
-            with open_source(path) as handle:
-                data = handle.read(MAX_BYTES + 1)
-        except (OSError, AnalysisError):
-            data = b""
-        word = re.escape(name.encode())
-        pattern = re.compile(
-            rb"\bimport\b[^\n]*(?:\*|\b" + word + rb"\b)"
-            rb"|\bimport\s*\([^)]*\b" + word + rb"\b"
-            rb"|\bimport\b[^\n]*\\\n[^\n]*\b" + word + rb"\b"
-        )
-        found = bool(pattern.search(data))
-        if len(self._reexports) > 4096:
-            self._reexports.clear()
-        self._reexports[key] = found
-        return found
+        known = self._reexports.get(path)
+        if known is None:
+            try:
+                with open_source(path) as handle:
+                    data = handle.read(MAX_BYTES + 1)
+            except (OSError, AnalysisError):
+                data = b""
+            known = _imported_words(data)
+            if len(self._reexports) > 4096:
+                self._reexports.clear()
+            self._reexports[path] = known
+        star, words = known
+        return star or name in words or not name.isascii()
 
     def load(self, path: Path) -> Module | None:
         """Parse another project file on demand (once per process while it stays in the cache);
@@ -218,6 +211,26 @@ class Project:
                 if path is not None and path.is_file():
                     return path
         return None
+
+
+# what follows an `import`: a parenthesised list, or the rest of the line (and the next one after
+# a backslash); anywhere in the file, comments and strings included (a word too many only costs
+# a parse)
+_IMPORT_LIST = re.compile(rb"\bimport\b(?:\s*\(([^)]*)|((?:[^\n]*\\\n)*[^\n]*))")
+_WORD = re.compile(rb"\w+")
+
+
+def _imported_words(data: bytes) -> tuple[bool, frozenset[str]]:
+    """(a star import may be there, the words named after an `import`) of a file's bytes."""
+    star = False
+    words: set[bytes] = set()
+    for match in _IMPORT_LIST.finditer(data):
+        listed, rest = match.groups()
+        segment = listed if listed is not None else rest
+        if rest is not None and b"*" in rest.split(b"\n", 1)[0]:
+            star = True
+        words.update(_WORD.findall(segment))
+    return star, frozenset(w.decode("ascii") for w in words)
 
 
 _LINE_ENDS = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")

@@ -156,9 +156,11 @@ class NameFacts:
     # resolve to an import or to `<local>.name`): every other name stands for itself
     resolved: frozenset[str]
     # may resolve to a dotted name ending in another name (`import a.b as c`, `from m import x
-    # as y`, a re-export from a project module that may rename); None: any name may (a star
-    # import from a project module)
+    # as y`); None: any name may (a star import from a project module)
     renamed: frozenset[str] | None
+    # `from m import x` (not renamed): x -> (m, level, x), a re-export when m is a project
+    # module that imports x itself (which may rename it); looked up only when asked
+    forwarded: dict[str, tuple[str, int, str]]
     stars: bool  # some `from m import *`
 
 
@@ -166,6 +168,7 @@ def name_facts(module: Module) -> NameFacts:
     """The `NameFacts` of a module, from its index (imports, defs, classes, parameters)."""
     resolved: set[str] = set()
     renamed: set[str] | None = set()
+    forwarded: dict[str, tuple[str, int, str]] = {}
     stars = False
     for node in module.nodes(ast.Import, ast.ImportFrom):
         if isinstance(node, ast.Import):
@@ -178,31 +181,28 @@ def name_facts(module: Module) -> NameFacts:
                     renamed.add(local)
             continue
         assert isinstance(node, ast.ImportFrom)
-        found = None
         for alias in node.names:
             if alias.name == "*":
                 stars = True
-                found = found or module.project.find_module(
+                if node.level or module.project.find_module(
                     node.module or "", module.path, node.level
-                )
-                if found is not None or node.level:
+                ):
                     renamed = None  # whatever the project module re-exports
                 continue
             local = alias.asname or alias.name
             resolved.add(local)
-            if renamed is None or local in renamed:
-                continue
-            if local != alias.name:
+            if renamed is not None and local != alias.name:
                 renamed.add(local)
-                continue
-            found = found or module.project.find_module(node.module or "", module.path, node.level)
-            if found is not None and module.project.may_import(found, alias.name):
-                renamed.add(local)  # followed into the project module: it may rename
+            else:
+                forwarded[local] = (node.module or "", node.level, alias.name)
     for node in module.nodes(ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef):
         resolved.add(node.name)  # type: ignore[attr-defined]
     resolved.update(arg.arg for arg in module.nodes(ast.arg))  # type: ignore[attr-defined]
     return NameFacts(
-        frozenset(resolved), frozenset(renamed) if renamed is not None else None, stars
+        frozenset(resolved),
+        frozenset(renamed) if renamed is not None else None,
+        forwarded,
+        stars,
     )
 
 
@@ -214,12 +214,19 @@ def may_end(module: Module, node: ast.AST, names: Collection[str] | Callable[[st
     test = names if callable(names) else names.__contains__
     if isinstance(node, ast.Attribute):
         return test(node.attr)
-    if isinstance(node, ast.Name):
-        if test(node.id):
-            return True
-        renamed = module.name_facts.renamed
-        return renamed is None or node.id in renamed
-    return False
+    if not isinstance(node, ast.Name):
+        return False
+    if test(node.id):
+        return True
+    facts = module.name_facts
+    if facts.renamed is None or node.id in facts.renamed:
+        return True
+    imported = facts.forwarded.get(node.id)
+    if imported is None:
+        return False
+    dotted, level, attr = imported
+    found = module.project.find_module(dotted, module.path, level)
+    return found is not None and module.project.may_import(found, attr)
 
 
 def last_parts(names: Iterable[str]) -> frozenset[str]:
