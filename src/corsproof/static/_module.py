@@ -100,6 +100,7 @@ class Project:
     _found: dict[tuple[str, Path, int], Path | None] = field(default_factory=dict)
     _real: dict[Path, Path] = field(default_factory=dict)  # path -> its real path
     _reexports: dict[Path, tuple[bool, frozenset[str]]] = field(default_factory=dict)
+    _evicted: list[Module] = field(default_factory=list)  # freed by `release_evicted`
     # steps left for the expression being evaluated (semantic._evaluate), across its modules
     budget: list[int] = field(default_factory=lambda: [0])
 
@@ -174,6 +175,13 @@ class Project:
         while self._cached_bytes > CACHE_BYTES and len(self._cache) > 1:
             _, evicted = self._cache.popitem(last=False)
             self._cached_bytes -= _cost(evicted)
+            if evicted is not None:
+                self._evicted.append(evicted)
+
+    def release_evicted(self) -> None:
+        """Free the modules evicted from the cache (between two files: nothing uses them)."""
+        while self._evicted:
+            self._evicted.pop().release()
 
     def find_module(self, dotted: str, importer: Path, level: int) -> Path | None:
         """The file of `from <level dots><dotted> import …` seen from `importer`, if in the project."""
@@ -355,6 +363,15 @@ class Module:
     @cached_property
     def _qualnames(self) -> dict[ast.AST, str]:
         return {}
+
+    def release(self) -> None:
+        """Free what the analysis built (see `SemanticModel.release`); the module is not used
+        again."""
+        model = self.__dict__.pop("semantic", None)
+        if model is not None:
+            model.release()
+        for name in ("_qualnames", "name_facts", "lines", "_raw_lines"):
+            self.__dict__.pop(name, None)
 
     @cached_property
     def name_facts(self) -> NameFacts:

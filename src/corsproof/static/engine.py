@@ -247,6 +247,9 @@ def analyse_file(job: FileJob) -> FileOutcome:
     # takes 2-5 times as long with it on): off for one file's analysis, on between files
     collecting = gc.isenabled()
     gc.disable()
+    module: Module | None = None
+    cached: Module | None = None
+    project: Project | None = None
     try:
         lowered = data.lower()
         outcome.auth = auth_facts(data, lowered)
@@ -264,6 +267,8 @@ def analyse_file(job: FileJob) -> FileOutcome:
             _PROJECTS.move_to_end(key)
         real = job.path.resolve()
         module = project.cached(real)  # already parsed here as another file's import: not twice
+        if module is not None:
+            cached = module
         if module is None:
             source = decode_source(data)
             # not cached: a file analysed is rarely imported by the next ones, and a cached
@@ -286,6 +291,12 @@ def analyse_file(job: FileJob) -> FileOutcome:
     except Exception as exc:  # noqa: BLE001 - one bad file must never stop the run
         outcome.error = f"internal error while analysing: {type(exc).__name__}: {exc}"
     finally:
+        # what the analysis built is freed now, by reference counting, not left to the cyclic
+        # collector (which would walk it, a dozen objects per node, at its next collections)
+        if module is not None and module is not cached:
+            module.release()
+        if project is not None:
+            project.release_evicted()
         if collecting:
             gc.enable()
     return outcome

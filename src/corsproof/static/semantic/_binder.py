@@ -248,6 +248,21 @@ class SemanticModel:
         assert self._module_scope is not None
         return self._module_scope
 
+    def release(self) -> None:
+        """Break the model's reference cycles (scope <-> binding, binding -> model) once the
+        module is done with, so that reference counting frees it and its tree at once instead of
+        leaving them, a dozen objects per node, to the cyclic collector."""
+        for scope in (self._scopes or {}).values():
+            scope.bindings.clear()
+            scope.mutations.clear()
+            scope.stars.clear()
+        self._scopes = self._module_scope = None
+        self._memo.clear()
+        self.import_names.clear()
+        self.values.clear()
+        self.parents.clear()
+        self.by_type.clear()
+
     def _bind(self) -> None:
         self._module_scope = Scope("module", self.tree, None)
         self._scopes = {self.tree: self._module_scope}
