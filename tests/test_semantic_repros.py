@@ -674,3 +674,78 @@ def test_unknown_credentials_are_listed(tmp_path: Path) -> None:
     assert [(u.line, u.what, u.reason) for u in result.unresolved] == [
         (6, "CORS_ALLOW_CREDENTIALS", "environment variable CREDS (no default)")
     ]
+
+
+# ---------------------------------------------------------------- decided from the node index
+# Adapters rule calls out before resolving names (`Module.may_end`) and the hand-written
+# analysis runs only where a header name can reach the code; what can still reach it must.
+
+
+def test_renamed_reexport_from_a_project_module(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "app/__init__.py": "",
+            "app/ext.py": "from flask_cors import CORS as make_cors\n",
+            "app/factory.py": """
+                # flask_cors is set up in ext.py
+                from flask import Flask
+                from .ext import make_cors
+                app = Flask(__name__)
+                make_cors(app, origins="*", supports_credentials=True)
+            """,
+        },
+    )
+    assert found(tmp_path) == [("app/factory.py", 5, "CORS102", "critical")]
+
+
+def test_renamed_through_a_project_star_import(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "app/__init__.py": "",
+            "app/ext.py": "from flask_cors import CORS as make_cors\n",
+            "app/factory.py": """
+                # flask_cors is set up in ext.py
+                from flask import Flask
+                from .ext import *
+                app = Flask(__name__)
+                make_cors(app, origins="*", supports_credentials=True)
+            """,
+        },
+    )
+    assert found(tmp_path) == [("app/factory.py", 5, "CORS102", "critical")]
+
+
+HEADER_VIEW = """
+    # CORS: sets Access-Control-Allow-Origin (the name is kept in {where})
+    from flask import Flask, make_response, request
+    from {module} import ACAO
+    app = Flask(__name__)
+    @app.get("/data")
+    def data():
+        response = make_response("{{}}")
+        response.headers[ACAO] = request.headers.get("Origin", "")
+        return response
+"""
+
+
+@pytest.mark.parametrize(
+    ("files", "module"),
+    [
+        ({"app/consts.py": 'ACAO = "Access-Control-Allow-Origin"\n'}, ".consts"),
+        (  # a re-export through the package
+            {
+                "app/headers/__init__.py": "from .names import ACAO\n",
+                "app/headers/names.py": 'ACAO = "Access-Control-Allow-Origin"\n',
+            },
+            ".headers",
+        ),
+    ],
+)
+def test_header_name_from_another_module_with_only_a_comment_here(
+    tmp_path: Path, files: dict[str, str], module: str
+) -> None:
+    view = HEADER_VIEW.format(where=module, module=module)
+    write(tmp_path, {"app/__init__.py": "", **files, "app/views.py": view})
+    assert [f[2:] for f in found(tmp_path)] == [("CORS101", "medium")]

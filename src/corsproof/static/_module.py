@@ -101,6 +101,7 @@ class Project:
     _real: dict[Path, Path] = field(default_factory=dict)  # path -> its real path
     _reexports: dict[Path, tuple[bool, frozenset[str]]] = field(default_factory=dict)
     _evicted: list[Module] = field(default_factory=list)  # freed by `release_evicted`
+    _code_matches: dict[tuple[Path, re.Pattern[bytes]], bool] = field(default_factory=dict)
     # steps left for the expression being evaluated (semantic._evaluate), across its modules
     budget: list[int] = field(default_factory=lambda: [0])
 
@@ -130,6 +131,23 @@ class Project:
             self._reexports[path] = known
         star, words = known
         return star or name in words or not name.isascii()
+
+    def code_matches(self, path: Path, pattern: re.Pattern[bytes]) -> bool:
+        """Does `pattern` match the file at `path` somewhere that is not surely a comment (see
+        `code_match`)? Read from its bytes, once per file and pattern."""
+        key = (path, pattern)
+        known = self._code_matches.get(key)
+        if known is None:
+            try:
+                with open_source(path) as handle:
+                    data = handle.read(MAX_BYTES + 1)
+            except (OSError, AnalysisError):
+                data = b""
+            known = code_match(data, pattern)
+            if len(self._code_matches) > 4096:
+                self._code_matches.clear()
+            self._code_matches[key] = known
+        return known
 
     def load(self, path: Path) -> Module | None:
         """Parse another project file on demand (once per process while it stays in the cache);
@@ -239,6 +257,24 @@ def _imported_words(data: bytes) -> tuple[bool, frozenset[str]]:
             star = True
         words.update(_WORD.findall(segment))
     return star, frozenset(w.decode("ascii") for w in words)
+
+
+def code_match(data: bytes, pattern: re.Pattern[bytes]) -> bool:
+    """Does `pattern` match `data` (a Python file's bytes) somewhere that is not surely inside a
+    comment? A match is surely in a comment when a `#` comes before it on its line and no quote
+    before that `#` (nor any other character that could open a string). Else (in code, in a
+    string, or undecided) it counts. A line inside a multi-line string that reads `# …` is string
+    text after a `#`: no name, value or header either."""
+    for match in pattern.finditer(data):
+        start = match.start()
+        line = data.rfind(b"\n", 0, start) + 1
+        before = data[line:start]
+        hash_at = before.find(b"#")
+        if hash_at < 0 or b"'" in before[:hash_at] or b'"' in before[:hash_at]:
+            return True
+        if b"\r" in before or b"\\" in before[:hash_at]:
+            return True  # another line end, or an escape: undecided
+    return False
 
 
 _LINE_ENDS = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")

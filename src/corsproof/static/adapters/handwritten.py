@@ -2758,6 +2758,59 @@ class HandwrittenHeaders(Adapter):
     prefilter = re.compile(rb"(?i:access-control-)|access_control_")
 
     def analyse(self, module: Module, resolver: Evaluator) -> Iterator[CorsPolicy]:
+        if not _may_name_headers(module, self.prefilter):
+            return
         analysis = _Analysis(module, resolver)
         analysis.collect()
         yield from analysis.policies()
+
+
+def _may_name_headers(module: Module, words: re.Pattern[bytes]) -> bool:
+    """Can the name of an access-control header reach this module's code at all? Every policy
+    here starts from one (a `Vary` alone makes none), resolved from a string or bytes literal,
+    or from a name (`hdrs.ACCESS_CONTROL_ALLOW_ORIGIN`): written in this module's code, or in a
+    project module it imports from (a constant, a function returning it, a re-export). When none
+    is, the analysis, which resolves names through the scopes of the whole module, would find
+    nothing: a mention in a comment does not make one."""
+    lowered = module.source.lower()
+    if "access-control-" in lowered or "access_control_" in lowered:
+        for node in module.nodes(ast.Constant):
+            value = node.value  # type: ignore[attr-defined]
+            if isinstance(value, (str, bytes)) and words.search(
+                value.lower().encode("utf-8", "replace")
+                if isinstance(value, str)
+                else value.lower()
+            ):
+                return True
+    if "access_control_" in lowered:
+        named = (
+            *(n.id for n in module.nodes(ast.Name)),  # type: ignore[attr-defined]
+            *(n.attr for n in module.nodes(ast.Attribute)),  # type: ignore[attr-defined]
+            *(a.asname or a.name for a in module.nodes(ast.alias)),  # type: ignore[attr-defined]
+        )
+        if any("access_control_" in name.lower() for name in named):
+            return True
+    project = module.project
+    for node in module.nodes(ast.Import, ast.ImportFrom):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                found = project.find_module(alias.name, module.path, 0)
+                if found is not None and project.code_matches(found, words):
+                    return True
+            continue
+        assert isinstance(node, ast.ImportFrom)
+        base = node.module or ""
+        found = project.find_module(base, module.path, node.level)
+        for alias in node.names:
+            if found is not None and (
+                alias.name == "*"  # whatever it re-exports
+                or project.code_matches(found, words)
+                or project.may_import(found, alias.name)  # a re-export: from where, unread
+            ):
+                return True
+            submodule = project.find_module(
+                f"{base}.{alias.name}" if base else alias.name, module.path, node.level
+            )
+            if submodule is not None and project.code_matches(submodule, words):
+                return True
+    return False
