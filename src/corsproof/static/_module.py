@@ -22,6 +22,7 @@ from corsproof.static.semantic._imports import (
     NameFacts,
     last_parts,
     may_end,
+    may_resolve,
     name_facts,
     qualname,
 )
@@ -97,11 +98,12 @@ class Project:
     # least recently used first; bounded by CACHE_BYTES of source so memory stays flat
     _cache: OrderedDict[Path, Module | None] = field(default_factory=OrderedDict)
     _cached_bytes: int = 0
-    _found: dict[tuple[str, Path, int], Path | None] = field(default_factory=dict)
+    _found: dict[tuple[str, str, int], Path | None] = field(default_factory=dict)
     _real: dict[Path, Path] = field(default_factory=dict)  # path -> its real path
     _reexports: dict[Path, tuple[bool, frozenset[str]]] = field(default_factory=dict)
     _evicted: list[Module] = field(default_factory=list)  # freed by `release_evicted`
     _code_matches: dict[tuple[Path, re.Pattern[bytes]], bool] = field(default_factory=dict)
+    _reexport_matches: dict[tuple[Path, str, re.Pattern[bytes]], bool] = field(default_factory=dict)
     # steps left for the expression being evaluated (semantic._evaluate), across its modules
     budget: list[int] = field(default_factory=lambda: [0])
 
@@ -148,6 +150,65 @@ class Project:
                 self._code_matches.clear()
             self._code_matches[key] = known
         return known
+
+    def reexport_matches(
+        self, path: Path, name: str, pattern: re.Pattern[bytes], _seen: tuple[Path, ...] = ()
+    ) -> bool:
+        """Could `name`, imported by the module at `path` from elsewhere, carry a value that
+        `pattern` matches in code (see `code_matches`)? The `from … import` statements of its
+        bytes that name it are followed through the project (a library's value is not the
+        project's; a cycle adds nothing); an import written any other way, or too long a chain,
+        counts as yes."""
+        if path in _seen:
+            return False
+        if _seen:  # an answer cut at a cycle holds for this chain only: not kept
+            return self._reexport_match(path, name, pattern, (*_seen, path))
+        key = (path, name, pattern)
+        known = self._reexport_matches.get(key)
+        if known is None:
+            known = self._reexport_match(path, name, pattern, (*_seen, path))
+            if len(self._reexport_matches) > 4096:
+                self._reexport_matches.clear()
+            self._reexport_matches[key] = known
+        return known
+
+    def _reexport_match(
+        self, path: Path, name: str, pattern: re.Pattern[bytes], seen: tuple[Path, ...]
+    ) -> bool:
+        if not self.may_import(path, name):
+            return False
+        if len(seen) > 6 or not name.isascii():
+            return True
+        try:
+            with open_source(path) as handle:
+                data = handle.read(MAX_BYTES + 1)
+        except (OSError, AnalysisError):
+            return True
+        word = name.encode()
+        sources = [
+            match
+            for match in _FROM_IMPORT.finditer(data)
+            if word in _WORD.findall(match.group(3)) or b"*" in match.group(3)
+        ]
+        covered = [(m.start(), m.end()) for m in sources]
+        line_start = 0
+        for line in data.split(b"\n"):
+            if b"import" in line and word in line and word in _WORD.findall(line):
+                if not any(start <= line_start < end for start, end in covered):
+                    return True  # named by an import this reading does not follow
+            line_start += len(line) + 1
+        for match in sources:
+            dots, dotted = match.group(1), match.group(2).decode()
+            found = self.find_module(dotted, path, len(dots))
+            if found is None:
+                if dots:
+                    return True  # a relative module that is not there: undecided
+                continue  # a library's name
+            if self.code_matches(found, pattern) or self.reexport_matches(
+                found, name, pattern, seen
+            ):
+                return True
+        return False
 
     def load(self, path: Path) -> Module | None:
         """Parse another project file on demand (once per process while it stays in the cache);
@@ -203,7 +264,7 @@ class Project:
 
     def find_module(self, dotted: str, importer: Path, level: int) -> Path | None:
         """The file of `from <level dots><dotted> import …` seen from `importer`, if in the project."""
-        key = (dotted, importer.parent, level)
+        key = (dotted, str(importer.parent), level)  # a Path hashes slowly; its str is kept
         if key in self._found:
             return self._found[key]
         found = self._find_module(dotted, importer, level)
@@ -244,6 +305,11 @@ class Project:
 # a parse)
 _IMPORT_LIST = re.compile(rb"\bimport\b(?:\s*\(([^)]*)|((?:[^\n]*\\\n)*[^\n]*))")
 _WORD = re.compile(rb"\w+")
+# `from .m import a, b` / `from m import (a,\n b)` at the start of a line: dots, module, names
+_FROM_IMPORT = re.compile(
+    rb"^[ \t]*from[ \t]+(\.*)[ \t]*([\w.]*)[ \t]+import[ \t]*(\([^)]*\)|(?:[^\n]*\\\n)*[^\n]*)",
+    re.MULTILINE,
+)
 
 
 def _imported_words(data: bytes) -> tuple[bool, frozenset[str]]:
@@ -423,7 +489,7 @@ class Module:
         """`qualname(node)` when it is one of the dotted `names`, else None; calls that cannot
         be one of them are told apart from the node index before anything is resolved."""
         lasts = names.lasts if isinstance(names, DottedNames) else last_parts(names)
-        if not may_end(self, node, lasts):
+        if not may_end(self, node, lasts) or not may_resolve(self, node, names):
             return None
         found = self.qualname(node)
         return found if found in names else None

@@ -2805,7 +2805,7 @@ def _may_name_headers(module: Module, words: re.Pattern[bytes]) -> bool:
             if found is not None and (
                 alias.name == "*"  # whatever it re-exports
                 or project.code_matches(found, words)
-                or project.may_import(found, alias.name)  # a re-export: from where, unread
+                or project.reexport_matches(found, alias.name, words)
             ):
                 return True
             submodule = project.find_module(

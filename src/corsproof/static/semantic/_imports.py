@@ -150,59 +150,75 @@ def head_qualname(module: Module, name: ast.Name) -> str:
 @dataclass(frozen=True)
 class NameFacts:
     """What the node index tells about the names of a module before any scope is built: which
-    names only the bindings can resolve, and which may stand for something of another name."""
+    names only the bindings can resolve, and what an imported name may stand for."""
 
     # bound somewhere in the module by an import, a def, a class or a parameter (their uses
     # resolve to an import or to `<local>.name`): every other name stands for itself
     resolved: frozenset[str]
-    # may resolve to a dotted name ending in another name (`import a.b as c`, `from m import x
-    # as y`); None: any name may (a star import from a project module)
-    renamed: frozenset[str] | None
-    # `from m import x` (not renamed): x -> (m, level, x), a re-export when m is a project
-    # module that imports x itself (which may rename it); looked up only when asked
+    # the dotted names an import binds a name to anywhere in the module (`import a.b as c`: c ->
+    # a.b; `from m import x as y`: y -> m.x)
+    imports: dict[str, set[str]]
+    # `from m import x`: x -> (m, level, x), a re-export when m is a project module that imports
+    # x itself (then x may stand for anything); looked up only when asked, then kept
     forwarded: dict[str, tuple[str, int, str]]
-    stars: bool  # some `from m import *`
+    library_stars: tuple[str, ...]  # `from flask_cors import *`: a name may be flask_cors.name
+    project_star: bool  # `from .ext import *`: a name may stand for anything ext re-exports
+    _reexported: dict[str, bool]
+
+    def heads(self, module: Module, name: str) -> set[str] | None:
+        """The dotted names a use of `name` may resolve to (`<local>.name` aside, which no
+        library's name is); None: anything (a project module may re-export it renamed)."""
+        if self.project_star or self.reexported(module, name):
+            return None
+        found = {name, *self.imports.get(name, ())}
+        found.update(f"{star}.{name}" for star in self.library_stars)
+        return found
+
+    def reexported(self, module: Module, name: str) -> bool:
+        known = self._reexported.get(name)
+        if known is None:
+            imported = self.forwarded.get(name)
+            known = False
+            if imported is not None:
+                dotted, level, attr = imported
+                found = module.project.find_module(dotted, module.path, level)
+                known = found is not None and module.project.may_import(found, attr)
+            self._reexported[name] = known
+        return known
 
 
 def name_facts(module: Module) -> NameFacts:
     """The `NameFacts` of a module, from its index (imports, defs, classes, parameters)."""
     resolved: set[str] = set()
-    renamed: set[str] | None = set()
+    imports: dict[str, set[str]] = {}
     forwarded: dict[str, tuple[str, int, str]] = {}
-    stars = False
+    library_stars: list[str] = []
+    project_star = False
     for node in module.nodes(ast.Import, ast.ImportFrom):
         if isinstance(node, ast.Import):
             for alias in node.names:
-                top = alias.name.split(".")[0]
-                local = alias.asname or top
-                resolved.add(local)
-                dotted = alias.name if alias.asname else top
-                if renamed is not None and dotted.rsplit(".", 1)[-1] != local:
-                    renamed.add(local)
+                local = alias.asname or alias.name.split(".")[0]
+                imports.setdefault(local, set()).add(alias.name if alias.asname else local)
             continue
         assert isinstance(node, ast.ImportFrom)
+        base = node.module or ""
         for alias in node.names:
             if alias.name == "*":
-                stars = True
-                if node.level or module.project.find_module(
-                    node.module or "", module.path, node.level
-                ):
-                    renamed = None  # whatever the project module re-exports
+                if node.level or module.project.find_module(base, module.path, node.level):
+                    project_star = True  # whatever the project module re-exports
+                else:
+                    library_stars.append(base)
                 continue
             local = alias.asname or alias.name
-            resolved.add(local)
-            if renamed is not None and local != alias.name:
-                renamed.add(local)
-            else:
-                forwarded[local] = (node.module or "", node.level, alias.name)
+            imports.setdefault(local, set()).add(f"{base}.{alias.name}" if base else alias.name)
+            if local == alias.name:
+                forwarded[local] = (base, node.level, alias.name)
+    resolved.update(imports)
     for node in module.nodes(ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef):
         resolved.add(node.name)  # type: ignore[attr-defined]
     resolved.update(arg.arg for arg in module.nodes(ast.arg))  # type: ignore[attr-defined]
     return NameFacts(
-        frozenset(resolved),
-        frozenset(renamed) if renamed is not None else None,
-        forwarded,
-        stars,
+        frozenset(resolved), imports, forwarded, tuple(library_stars), project_star, {}
     )
 
 
@@ -216,17 +232,25 @@ def may_end(module: Module, node: ast.AST, names: Collection[str] | Callable[[st
         return test(node.attr)
     if not isinstance(node, ast.Name):
         return False
-    if test(node.id):
-        return True
-    facts = module.name_facts
-    if facts.renamed is None or node.id in facts.renamed:
-        return True
-    imported = facts.forwarded.get(node.id)
-    if imported is None:
+    heads = module.name_facts.heads(module, node.id)
+    return heads is None or any(test(head.rsplit(".", 1)[-1]) for head in heads)
+
+
+def may_resolve(module: Module, node: ast.AST, names: Collection[str]) -> bool:
+    """Could `qualname(module, node)` be one of the dotted `names`? False only when it surely
+    cannot, from the imports of the module alone (no scope is built): `x.setup()` with `x` a
+    parameter or a variable is no `aiohttp_cors.setup`."""
+    parts: list[str] = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if not isinstance(node, ast.Name):
         return False
-    dotted, level, attr = imported
-    found = module.project.find_module(dotted, module.path, level)
-    return found is not None and module.project.may_import(found, attr)
+    heads = module.name_facts.heads(module, node.id)
+    if heads is None:
+        return not parts or parts[0] in {name.rsplit(".", 1)[-1] for name in names}
+    tail = "." + ".".join(reversed(parts)) if parts else ""
+    return any(head + tail in names for head in heads)
 
 
 def last_parts(names: Iterable[str]) -> frozenset[str]:
@@ -256,7 +280,7 @@ def qualname(module: Module, node: ast.AST) -> str:
     if not isinstance(node, ast.Name):
         return ""
     facts = module.name_facts
-    if facts.stars or node.id in facts.resolved:
+    if facts.project_star or facts.library_stars or node.id in facts.resolved:
         head = head_qualname(module, node)
     else:
         head = node.id  # bound here by assignments only, or not at all: it stands for itself
@@ -273,6 +297,7 @@ __all__ = [
     "import_qualname",
     "last_parts",
     "may_end",
+    "may_resolve",
     "name_facts",
     "project_module",
     "provides",

@@ -1,0 +1,123 @@
+"""What the analysis decides from the node index and the bytes of other files before it builds any
+scope (`may_end`, `may_resolve`, `code_match`, re-exports): it may only ever rule out what
+surely cannot matter, so every case here where something *can* matter must answer yes."""
+
+from __future__ import annotations
+
+import ast
+import re
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from corsproof.static._module import (
+    Module,
+    Project,
+    _imported_words,
+    code_match,
+    decode_source,
+    parse_source,
+)
+
+HEADERS = re.compile(rb"(?i:access-control-)|access_control_")
+
+
+def write(root: Path, files: dict[str, str]) -> None:
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text).lstrip(), encoding="utf-8")
+
+
+def module(root: Path, name: str) -> Module:
+    path = (root / name).resolve()
+    source = decode_source(path.read_bytes())
+    return Module(path, name, source, parse_source(source, name), Project(root.resolve(), "."))
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        (b"x = 1\n# Access-Control-Allow-Origin\n", False),
+        (b"x = 1  # sets access_control_allow_origin\n", False),
+        (b'h = "Access-Control-Allow-Origin"  # x\n', True),
+        (b'x = "#"; h = "Access-Control-Allow-Origin"\n', True),  # the # is in a string
+        (b"ACCESS_CONTROL = 1\nx = access_control_max_age\n", True),
+        (b'doc = """\nAccess-Control-Allow-Origin\n"""\n', True),  # string text counts
+        (b"x = 1\r# Access-Control-Allow-Origin\r", True),  # \r line ends: undecided
+    ],
+)
+def test_code_match_leaves_out_only_comments(source: bytes, expected: bool) -> None:
+    assert code_match(source, HEADERS) is expected
+
+
+def test_imported_words() -> None:
+    star, words = _imported_words(
+        b"from a import (b,\n c)\nimport x.y as z\nfrom q import r, \\\n  s\nfrom t import u\n"
+    )
+    assert not star
+    assert {"b", "c", "x", "y", "z", "r", "s", "u"} <= words
+    assert _imported_words(b"from m import *\n")[0]
+
+
+def test_reexports_are_followed_through_the_project(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "pkg/__init__.py": "from .a import ACAO\nfrom .lib import SIX\n",
+            # a cycle between a and b; the value is in c, reached from b
+            "pkg/a.py": "from .b import ACAO\n",
+            "pkg/b.py": "from .a import ACAO\nfrom .c import ACAO\n",
+            "pkg/c.py": 'ACAO = "Access-Control-Allow-Origin"\n',
+            "pkg/lib.py": "from six import SIX\n",  # a library's value
+            "pkg/odd.py": "if True: from .c import ACAO\n",  # not read: counts as yes
+            "pkg/cyc1.py": "from .cyc2 import NAME\n",
+            "pkg/cyc2.py": "from .cyc1 import NAME\n",
+        },
+    )
+    project = Project(tmp_path.resolve(), ".")
+    pkg = tmp_path.resolve() / "pkg"
+    assert project.reexport_matches(pkg / "__init__.py", "ACAO", HEADERS)
+    assert project.reexport_matches(pkg / "a.py", "ACAO", HEADERS)
+    assert not project.reexport_matches(pkg / "__init__.py", "SIX", HEADERS)
+    assert not project.reexport_matches(pkg / "lib.py", "SIX", HEADERS)
+    assert project.reexport_matches(pkg / "odd.py", "ACAO", HEADERS)
+    assert not project.reexport_matches(pkg / "cyc1.py", "NAME", HEADERS)
+    assert not project.reexport_matches(pkg / "c.py", "ACAO", HEADERS)  # defined, not imported
+
+
+def test_calls_ruled_out_from_the_index(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "app/__init__.py": "",
+            "app/ext.py": "from aiohttp_cors import setup as cors_setup\n",
+            "app/main.py": """
+                import aiohttp_cors as ac
+                from aiohttp_cors import setup
+                from .ext import cors_setup
+                def build(runner, app):
+                    runner.setup()
+                    setup(app)
+                    ac.setup(app)
+                    cors_setup(app)
+                    other.setup(app)
+            """,
+        },
+    )
+    main = module(tmp_path, "app/main.py")
+    calls = {ast.unparse(c.func): c.func for c in main.nodes(ast.Call)}
+    names = {"aiohttp_cors.setup"}
+    assert not main.resolves_to(calls["runner.setup"], names)
+    assert not main.resolves_to(calls["other.setup"], names)
+    assert main.resolves_to(calls["setup"], names) == "aiohttp_cors.setup"
+    assert main.resolves_to(calls["ac.setup"], names) == "aiohttp_cors.setup"
+    assert main.resolves_to(calls["cors_setup"], names) == "aiohttp_cors.setup"
+    assert main.may_end(calls["cors_setup"], {"setup"})  # renamed in a project module
+    # no scope was built for the calls ruled out alone
+    bare = module(tmp_path, "app/main.py")
+    for call in bare.nodes(ast.Call):
+        if ast.unparse(call.func) in ("runner.setup", "other.setup"):
+            assert not bare.resolves_to(call.func, names)
+    assert not bare.semantic.bound
