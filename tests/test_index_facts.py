@@ -14,7 +14,7 @@ import pytest
 from corsproof.static._module import (
     Module,
     Project,
-    _imported_words,
+    _ImportSummary,
     code_match,
     decode_source,
     parse_source,
@@ -52,24 +52,30 @@ def test_code_match_leaves_out_only_comments(source: bytes, expected: bool) -> N
     assert code_match(source, HEADERS) is expected
 
 
-def test_imported_words() -> None:
-    star, words = _imported_words(
-        b"from a import (b,\n c)\nimport x.y as z\nfrom q import r, \\\n  s\nfrom t import u\n"
+def test_import_summary() -> None:
+    summary = _ImportSummary.read(
+        b"from a import (b,  # the b\n c)\nimport x.y as z\nfrom .q import r, \\\n  s\n"
+        b"from t import u as v\nif x: from w import y\n"
     )
-    assert not star
-    assert {"b", "c", "x", "y", "z", "r", "s", "u"} <= words
-    assert _imported_words(b"from m import *\n")[0]
+    assert not summary.star
+    assert {"b", "c", "x", "y", "z", "r", "s", "u", "v"} <= summary.words
+    assert summary.sources["b"] == [(0, "a", "b")]
+    assert summary.sources["c"] == [(0, "a", "c")]
+    assert summary.sources["s"] == [(1, "q", "s")]
+    assert summary.sources["v"] == [(0, "t", "u")]
+    assert {"x", "z", "w", "y"} <= summary.loose  # `import x.y as z`, `if x: from w import y`
+    assert _ImportSummary.read(b"from m import *\n").star
 
 
 def test_reexports_are_followed_through_the_project(tmp_path: Path) -> None:
     write(
         tmp_path,
         {
-            "pkg/__init__.py": "from .a import ACAO\nfrom .lib import SIX\n",
+            "pkg/__init__.py": "from .a import ACAO\nfrom .lib import SIX\nfrom .c import N as M\n",
             # a cycle between a and b; the value is in c, reached from b
             "pkg/a.py": "from .b import ACAO\n",
             "pkg/b.py": "from .a import ACAO\nfrom .c import ACAO\n",
-            "pkg/c.py": 'ACAO = "Access-Control-Allow-Origin"\n',
+            "pkg/c.py": 'ACAO = "Access-Control-Allow-Origin"\nN = ACAO\n',
             "pkg/lib.py": "from six import SIX\n",  # a library's value
             "pkg/odd.py": "if True: from .c import ACAO\n",  # not read: counts as yes
             "pkg/cyc1.py": "from .cyc2 import NAME\n",
@@ -85,6 +91,7 @@ def test_reexports_are_followed_through_the_project(tmp_path: Path) -> None:
     assert project.reexport_matches(pkg / "odd.py", "ACAO", HEADERS)
     assert not project.reexport_matches(pkg / "cyc1.py", "NAME", HEADERS)
     assert not project.reexport_matches(pkg / "c.py", "ACAO", HEADERS)  # defined, not imported
+    assert project.reexport_matches(pkg / "__init__.py", "M", HEADERS)  # renamed on the way
 
 
 def test_calls_ruled_out_from_the_index(tmp_path: Path) -> None:

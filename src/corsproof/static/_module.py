@@ -100,7 +100,7 @@ class Project:
     _cached_bytes: int = 0
     _found: dict[tuple[str, str, int], Path | None] = field(default_factory=dict)
     _real: dict[Path, Path] = field(default_factory=dict)  # path -> its real path
-    _reexports: dict[Path, tuple[bool, frozenset[str]]] = field(default_factory=dict)
+    _import_summaries: dict[Path, _ImportSummary] = field(default_factory=dict)
     _evicted: list[Module] = field(default_factory=list)  # freed by `release_evicted`
     _code_matches: dict[tuple[Path, re.Pattern[bytes]], bool] = field(default_factory=dict)
     _reexport_matches: dict[tuple[Path, str, re.Pattern[bytes]], bool] = field(default_factory=dict)
@@ -120,19 +120,22 @@ class Project:
         """Could the module at `path` bind `name` by an import (a re-export)? Read from its bytes,
         so that following `from .helpers import x` does not parse helpers.py when x is simply
         defined there: a `from … import` naming it, an `… as name`, or a star import."""
-        known = self._reexports.get(path)
+        summary = self._imports_of(path)
+        return summary.star or name in summary.words or not name.isascii()
+
+    def _imports_of(self, path: Path) -> _ImportSummary:
+        known = self._import_summaries.get(path)
         if known is None:
             try:
                 with open_source(path) as handle:
                     data = handle.read(MAX_BYTES + 1)
             except (OSError, AnalysisError):
                 data = b""
-            known = _imported_words(data)
-            if len(self._reexports) > 4096:
-                self._reexports.clear()
-            self._reexports[path] = known
-        star, words = known
-        return star or name in words or not name.isascii()
+            known = _ImportSummary.read(data)
+            if len(self._import_summaries) > 4096:
+                self._import_summaries.clear()
+            self._import_summaries[path] = known
+        return known
 
     def code_matches(self, path: Path, pattern: re.Pattern[bytes]) -> bool:
         """Does `pattern` match the file at `path` somewhere that is not surely a comment (see
@@ -177,35 +180,21 @@ class Project:
     ) -> bool:
         if not self.may_import(path, name):
             return False
-        if len(seen) > 6 or not name.isascii():
-            return True
-        try:
-            with open_source(path) as handle:
-                data = handle.read(MAX_BYTES + 1)
-        except (OSError, AnalysisError):
-            return True
-        word = name.encode()
-        sources = [
-            match
-            for match in _FROM_IMPORT.finditer(data)
-            if word in _WORD.findall(match.group(3)) or b"*" in match.group(3)
-        ]
-        covered = [(m.start(), m.end()) for m in sources]
-        line_start = 0
-        for line in data.split(b"\n"):
-            if b"import" in line and word in line and word in _WORD.findall(line):
-                if not any(start <= line_start < end for start, end in covered):
-                    return True  # named by an import this reading does not follow
-            line_start += len(line) + 1
-        for match in sources:
-            dots, dotted = match.group(1), match.group(2).decode()
-            found = self.find_module(dotted, path, len(dots))
+        summary = self._imports_of(path)
+        if len(seen) > 6 or not name.isascii() or name in summary.loose:
+            return True  # named by an import this reading does not follow
+        for level, dotted, original in (
+            *summary.sources.get(name, ()),
+            *summary.sources.get("*", ()),
+        ):
+            found = self.find_module(dotted, path, level)
             if found is None:
-                if dots:
+                if level:
                     return True  # a relative module that is not there: undecided
                 continue  # a library's name
+            imported = name if original == "*" else original
             if self.code_matches(found, pattern) or self.reexport_matches(
-                found, name, pattern, seen
+                found, imported, pattern, seen
             ):
                 return True
         return False
@@ -305,6 +294,7 @@ class Project:
 # a parse)
 _IMPORT_LIST = re.compile(rb"\bimport\b(?:\s*\(([^)]*)|((?:[^\n]*\\\n)*[^\n]*))")
 _WORD = re.compile(rb"\w+")
+_COMMENT = re.compile(rb"#[^\n]*")
 # `from .m import a, b` / `from m import (a,\n b)` at the start of a line: dots, module, names
 _FROM_IMPORT = re.compile(
     rb"^[ \t]*from[ \t]+(\.*)[ \t]*([\w.]*)[ \t]+import[ \t]*(\([^)]*\)|(?:[^\n]*\\\n)*[^\n]*)",
@@ -312,17 +302,58 @@ _FROM_IMPORT = re.compile(
 )
 
 
-def _imported_words(data: bytes) -> tuple[bool, frozenset[str]]:
-    """(a star import may be there, the words named after an `import`) of a file's bytes."""
-    star = False
-    words: set[bytes] = set()
-    for match in _IMPORT_LIST.finditer(data):
-        listed, rest = match.groups()
-        segment = listed if listed is not None else rest
-        if rest is not None and b"*" in rest.split(b"\n", 1)[0]:
-            star = True
-        words.update(_WORD.findall(segment))
-    return star, frozenset(w.decode("ascii") for w in words)
+@dataclass(frozen=True)
+class _ImportSummary:
+    """The imports of a file as its bytes show them (comments and strings included: a word too
+    many only costs a parse or an analysis, never a finding)."""
+
+    star: bool  # a `*` after some `import`
+    words: frozenset[str]  # every word named after an `import`
+    # name -> (level, module) of each `from <dots>module import …` statement at a line start
+    # that names it ("*": the star imports)
+    sources: dict[str, list[tuple[int, str, str]]]  # ... (level, module, name imported there)
+    loose: frozenset[str]  # named on an `import` line that no such statement covers
+
+    @classmethod
+    def read(cls, data: bytes) -> _ImportSummary:
+        star = False
+        words: set[bytes] = set()
+        for match in _IMPORT_LIST.finditer(data):
+            listed, rest = match.groups()
+            segment = listed if listed is not None else rest
+            if rest is not None and b"*" in rest.split(b"\n", 1)[0]:
+                star = True
+            words.update(_WORD.findall(segment))
+        sources: dict[str, list[tuple[int, str, str]]] = {}
+        covered: list[tuple[int, int]] = []
+        loose: set[bytes] = set()
+        for match in _FROM_IMPORT.finditer(data):
+            dots, dotted, listed = match.groups()
+            module = dotted.decode("ascii", "replace")
+            for item in _COMMENT.sub(b"", listed).strip(b"()\\ \t\r\n").split(b","):
+                named = _WORD.findall(item)
+                if b"*" in item:
+                    sources.setdefault("*", []).append((len(dots), module, "*"))
+                elif len(named) == 1:
+                    name = named[0].decode("ascii")
+                    sources.setdefault(name, []).append((len(dots), module, name))
+                elif len(named) == 3 and named[1] == b"as":
+                    original, name = named[0].decode("ascii"), named[2].decode("ascii")
+                    sources.setdefault(name, []).append((len(dots), module, original))
+                else:
+                    loose.update(named)  # not read as names: undecided
+            covered.append((match.start(), match.end()))
+        line_start = 0
+        for line in data.split(b"\n") if b"import" in data else ():
+            if b"import" in line and not any(a <= line_start < b for a, b in covered):
+                loose.update(_WORD.findall(line))
+            line_start += len(line) + 1
+        return cls(
+            star,
+            frozenset(w.decode("ascii") for w in words),
+            sources,
+            frozenset(w.decode("ascii") for w in loose),
+        )
 
 
 def code_match(data: bytes, pattern: re.Pattern[bytes]) -> bool:
@@ -495,23 +526,31 @@ class Module:
         return found if found in names else None
 
     def imported_modules(self) -> set[str]:
-        """The modules imported anywhere in the file (`from m import x`: m), as written."""
-        return {
-            binding.module or ""
-            for scope in self.semantic.scopes.values()
-            for bindings in scope.bindings.values()
-            for binding in bindings
-            if binding.kind in ("import", "from-import")
-        }
+        """The modules imported anywhere in the file (`from m import x`: m), as written (from the
+        node index)."""
+        found: set[str] = set()
+        for node in self.nodes(ast.Import, ast.ImportFrom):
+            if isinstance(node, ast.ImportFrom):
+                found.add(node.module or "")
+            else:
+                assert isinstance(node, ast.Import)
+                found.update(
+                    alias.name if alias.asname else alias.name.split(".")[0] for alias in node.names
+                )
+        return found
 
     @cached_property
     def star_import_sites(self) -> list[tuple[int, Path]]:
         """(line, project module) of each module-level `from X import *`, in order."""
         found: list[tuple[int, Path]] = []
-        for star in self.semantic.module_scope.stars:
-            path = self.project.find_module(star.module, self.path, star.level)
+        # from the index: `import *` is only allowed at module level (no scope to build)
+        for node in self.nodes(ast.ImportFrom):
+            assert isinstance(node, ast.ImportFrom)
+            if node.names[0].name != "*":
+                continue
+            path = self.project.find_module(node.module or "", self.path, node.level)
             if path is not None and path.resolve() != self.path.resolve():
-                found.append((star.node.lineno, path))
+                found.append((node.lineno, path))
         return found
 
     @property

@@ -177,6 +177,8 @@ class DjangoCorsHeaders(Adapter):
 
     def analyse(self, module: Module, evaluator: Evaluator) -> Iterator[CorsPolicy]:
         chain = _chain(module)
+        if not any(_written_names(m) & (_DJANGO_NAMES | _OWN_SETTINGS) for m in chain):
+            return  # no settings name written anywhere: no scope to build
         names = set().union(*(_assigned_names(m) for m in chain))
         if not names & (_DJANGO_NAMES | _OWN_SETTINGS) or not _is_django(module, chain, names):
             return
@@ -521,6 +523,23 @@ def _chain(module: Module) -> list[Module]:
                 chain.append(other)
         index += 1
     return chain
+
+
+def _written_names(module: Module) -> set[str]:
+    """Every name written anywhere in the module (a superset of its module-level bindings), from
+    the node index alone."""
+    names = {node.id for node in module.nodes(ast.Name)}  # type: ignore[attr-defined]
+    for node in module.nodes(ast.alias):
+        names.add(node.asname or node.name.split(".")[0])  # type: ignore[attr-defined]
+    for node in module.nodes(
+        ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.ExceptHandler, ast.MatchAs
+    ):
+        names.add(getattr(node, "name", None) or "")
+    for node in module.nodes(ast.MatchStar):
+        names.add(node.name or "")  # type: ignore[attr-defined]
+    for node in module.nodes(ast.MatchMapping):
+        names.add(node.rest or "")  # type: ignore[attr-defined]
+    return names
 
 
 def _assigned_names(module: Module) -> set[str]:

@@ -54,8 +54,9 @@ from corsproof.static.semantic import DottedNames, Evaluator
 FRAMEWORK = "flask-cors"
 CORS_NAMES = ("flask_cors.CORS", "flask_cors.extension.CORS")
 CROSS_ORIGIN_NAMES = ("flask_cors.cross_origin", "flask_cors.decorator.cross_origin")
-# what the analysis starts from: the constructor, the decorator, `cors.init_app(app)`
-_CALLED = DottedNames((*CORS_NAMES, *CROSS_ORIGIN_NAMES, "init_app"))
+# what the analysis starts from: the constructor, the decorator (also from a star import), and
+# `cors.init_app(app)`
+_CALLED = DottedNames((*CORS_NAMES, *CROSS_ORIGIN_NAMES, "CORS", "cross_origin"))
 OPTIONS = CORS_OPTIONS | {"allow_private_network"}
 CONFIG_KEYS = {f"CORS_{name.upper()}": name for name in OPTIONS}
 # characters that make flask-cors treat a string as a regex (core._REGEX_HINT_CHARS)
@@ -99,7 +100,11 @@ class FlaskCors(FlaskFamilyAdapter):
         )
         self.writes = self._config_writes()
         for node in module.nodes(ast.Call):
-            if not isinstance(node, ast.Call) or not module.may_end(node.func, _CALLED.lasts):
+            if not isinstance(node, ast.Call):
+                continue
+            func = node.func
+            init_app = isinstance(func, ast.Attribute) and func.attr == "init_app"
+            if not init_app and module.resolves_to(func, _CALLED) is None:
                 continue
             if self._is(node.func, CORS_NAMES, "CORS"):
                 app = argument(node, "app", 0)

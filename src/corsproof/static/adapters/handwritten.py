@@ -2808,6 +2808,9 @@ def _may_name_headers(module: Module, words: re.Pattern[bytes]) -> bool:
                 or project.reexport_matches(found, alias.name, words)
             ):
                 return True
+            package = found is not None and found.name == "__init__.py"
+            if not (package or (found is None and node.level)):
+                continue  # `from module import name`: no submodule to read
             submodule = project.find_module(
                 f"{base}.{alias.name}" if base else alias.name, module.path, node.level
             )

@@ -78,9 +78,9 @@ class QuartCors(Adapter):
         self.module, self.evaluator = module, evaluator
         self.config: ConfigReader | None = None
         for node in module.nodes(ast.Call):
-            if not isinstance(node, ast.Call) or not module.may_end(node.func, _CALLED.lasts):
+            qual = module.resolves_to(node.func, _CALLED) if isinstance(node, ast.Call) else None
+            if qual is None:
                 continue
-            qual = module.qualname(node.func)
             if qual in CORS_NAMES:
                 if len(node.args) + any(k.arg == "app_or_blueprint" for k in node.keywords) != 1:
                     continue  # options are keyword-only: anything else raises TypeError

@@ -78,9 +78,9 @@ class SanicCors(FlaskFamilyAdapter):
         self.module, self.evaluator = module, evaluator
         self.reader: ConfigReader | None = None
         for node in module.nodes(ast.Call):
-            if not isinstance(node, ast.Call) or not module.may_end(node.func, _CALLED.lasts):
+            qual = module.resolves_to(node.func, _CALLED) if isinstance(node, ast.Call) else None
+            if qual is None:
                 continue
-            qual = module.qualname(node.func)
             if qual in CORS_NAMES:
                 app = argument(node, "app", 0)
                 if app is None or (isinstance(app, ast.Constant) and app.value is None):

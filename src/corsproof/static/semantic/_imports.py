@@ -10,6 +10,7 @@ CORS` where ext.py imports flask_cors), and star imports (`from m import *`, wit
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -239,18 +240,39 @@ def may_end(module: Module, node: ast.AST, names: Collection[str] | Callable[[st
 def may_resolve(module: Module, node: ast.AST, names: Collection[str]) -> bool:
     """Could `qualname(module, node)` be one of the dotted `names`? False only when it surely
     cannot, from the imports of the module alone (no scope is built): `x.setup()` with `x` a
-    parameter or a variable is no `aiohttp_cors.setup`."""
+    parameter or a variable is no `aiohttp_cors.setup`; a name re-exported by a project module
+    is one only if that module, or one it re-exports from, imports the library in its code."""
     parts: list[str] = []
     while isinstance(node, ast.Attribute):
         parts.append(node.attr)
         node = node.value
     if not isinstance(node, ast.Name):
         return False
-    heads = module.name_facts.heads(module, node.id)
-    if heads is None:
-        return not parts or parts[0] in {name.rsplit(".", 1)[-1] for name in names}
+    name = node.id
+    facts = module.name_facts
     tail = "." + ".".join(reversed(parts)) if parts else ""
-    return any(head + tail in names for head in heads)
+    heads = {name, *facts.imports.get(name, ())}
+    heads.update(f"{star}.{name}" for star in facts.library_stars)
+    if any(head + tail in names for head in heads):
+        return True
+    if facts.project_star:
+        return not parts or parts[0] in {dotted.rsplit(".", 1)[-1] for dotted in names}
+    if not facts.reexported(module, name):
+        return False
+    dotted, level, attr = facts.forwarded[name]
+    found = module.project.find_module(dotted, module.path, level)
+    if found is None:
+        return True
+    pattern = names.modules if isinstance(names, DottedNames) else _modules_pattern(names)
+    return module.project.code_matches(found, pattern) or module.project.reexport_matches(
+        found, attr, pattern
+    )
+
+
+def _modules_pattern(names: Iterable[str]) -> re.Pattern[bytes]:
+    """The top-level packages of dotted names, as whole words (`\\baiohttp_cors\\b`)."""
+    tops = sorted({name.split(".")[0] for name in names})
+    return re.compile(rb"\b(?:" + b"|".join(re.escape(t.encode()) for t in tops) + rb")\b")
 
 
 def last_parts(names: Iterable[str]) -> frozenset[str]:
@@ -263,10 +285,12 @@ class DottedNames(frozenset[str]):
     `Module.resolves_to` checks them without computing them at every call."""
 
     lasts: frozenset[str]
+    modules: re.Pattern[bytes]  # their top-level packages, as words (for re-exports)
 
     def __new__(cls, names: Iterable[str]) -> DottedNames:
         made = super().__new__(cls, names)
         made.lasts = last_parts(made)
+        made.modules = _modules_pattern(made)
         return made
 
 
