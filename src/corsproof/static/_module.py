@@ -356,6 +356,10 @@ class _ImportSummary:
         )
 
 
+def _position(node: ast.AST) -> tuple[int, int]:
+    return (getattr(node, "lineno", 0), getattr(node, "col_offset", 0))
+
+
 def code_match(data: bytes, pattern: re.Pattern[bytes]) -> bool:
     """Does `pattern` match `data` (a Python file's bytes) somewhere that is not surely inside a
     comment? A match is surely in a comment when a `#` comes before it on its line and no quote
@@ -524,6 +528,40 @@ class Module:
             return None
         found = self.qualname(node)
         return found if found in names else None
+
+    @cached_property
+    def _calls_by_name(self) -> tuple[dict[str, list[ast.Call]], dict[str, list[ast.Call]]]:
+        """The calls of the module by the name they call: `x.name(...)` (by attribute) and
+        `name(...)` (by name)."""
+        by_attr: dict[str, list[ast.Call]] = {}
+        by_name: dict[str, list[ast.Call]] = {}
+        for call in self.nodes(ast.Call):
+            func = call.func  # type: ignore[attr-defined]
+            if isinstance(func, ast.Attribute):
+                by_attr.setdefault(func.attr, []).append(call)  # type: ignore[arg-type]
+            elif isinstance(func, ast.Name):
+                by_name.setdefault(func.id, []).append(call)  # type: ignore[arg-type]
+        return by_attr, by_name
+
+    def calls_ending(self, names: Collection[str] | Callable[[str], bool]) -> list[ast.Call]:
+        """The calls whose callee may resolve to a dotted name ending in one of `names` (last
+        parts, or a test of the last part), in source order: `may_end` asked once per name
+        called, not once per call."""
+        test = names if callable(names) else names.__contains__
+        by_attr, by_name = self._calls_by_name
+        found = [call for attr, calls in by_attr.items() if test(attr) for call in calls]
+        for name, calls in by_name.items():
+            if test(name) or may_end(self, calls[0].func, names):
+                found.extend(calls)
+        found.sort(key=_position)
+        return found
+
+    def calls_to(self, names: DottedNames) -> Iterator[tuple[ast.Call, str]]:
+        """Each call of one of the dotted `names`, with the one it calls (see `resolves_to`)."""
+        for call in self.calls_ending(names.lasts):
+            found = self.resolves_to(call.func, names)
+            if found is not None:
+                yield call, found
 
     def imported_modules(self) -> set[str]:
         """The modules imported anywhere in the file (`from m import x`: m), as written (from the

@@ -89,12 +89,11 @@ class AiohttpCors(Adapter):
 
     def analyse(self, module: Module, evaluator: Evaluator) -> Iterator[CorsPolicy]:
         self.module, self.evaluator = module, evaluator
-        for node in module.nodes(ast.Call):
-            if isinstance(node, ast.Call) and module.resolves_to(node.func, SETUP_NAMES):
-                try:
-                    yield from self._setup(node)
-                except Broken:
-                    continue
+        for node, _ in module.calls_to(SETUP_NAMES):
+            try:
+                yield from self._setup(node)
+            except Broken:
+                continue
 
     # -- setup and add --------------------------------------------------------------------------
     def _setup(self, call: ast.Call) -> Iterator[CorsPolicy]:

@@ -109,12 +109,18 @@ class DjangoCorsSignal(Adapter):
 
 def _receivers(module: Module) -> Iterator[tuple[Module, Function]]:
     """The functions connected to `check_request_enabled` in this module, with their module."""
+    connects = {id(call) for call, _ in module.calls_to(_CONNECT)}
+    decorated = {id(call.func) for call, _ in module.calls_to(_RECEIVER)}
     for node in module.nodes(ast.FunctionDef, ast.AsyncFunctionDef, ast.Call):
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             for decorator in node.decorator_list:
-                if _receiver_decorator(module, decorator):
+                if (
+                    isinstance(decorator, ast.Call)
+                    and id(decorator.func) in decorated
+                    and _receiver_decorator(module, decorator)
+                ):
                     yield module, node
-        elif isinstance(node, ast.Call) and module.resolves_to(node.func, _CONNECT):
+        elif isinstance(node, ast.Call) and id(node) in connects:
             handler = argument(node, "receiver", 0)
             sender = argument(node, "sender", 1)
             if handler is None or not _no_sender(sender):

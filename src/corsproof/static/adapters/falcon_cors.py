@@ -79,9 +79,7 @@ class FalconCors(Adapter):
         # CORSMiddleware(...) passed to an App that also sets cors_enable
         refused: set[ast.AST] = set()
         apps: list[tuple[ast.Call, ast.expr]] = []
-        for node in module.nodes(ast.Call):
-            if not isinstance(node, ast.Call) or not module.resolves_to(node.func, _APPS):
-                continue
+        for node, _ in module.calls_to(_APPS):
             if any(kw.arg is None for kw in node.keywords):
                 continue  # `App(**options)`: cors_enable may be in there
             flag = argument(node, "cors_enable", _APP_POSITIONS["cors_enable"])
@@ -106,13 +104,8 @@ class FalconCors(Adapter):
             policy.any_echo = policy.echo_with_credentials = False
             policy.fallback = fallback_of(module, evaluator.resolve(flag), flag)
             yield policy
-        for node in module.nodes(ast.Call):
-            if (
-                isinstance(node, ast.Call)
-                and node not in refused
-                and module.resolves_to(node.func, _MIDDLEWARE)
-                and not _unpacked(node)
-            ):
+        for node, _ in module.calls_to(_MIDDLEWARE):
+            if node not in refused and not _unpacked(node):
                 yield from self._middleware(module, evaluator, node)
 
     def _middleware(

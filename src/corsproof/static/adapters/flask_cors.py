@@ -99,9 +99,7 @@ class FlaskCors(FlaskFamilyAdapter):
             for node in module.tree.body
         )
         self.writes = self._config_writes()
-        for node in module.nodes(ast.Call):
-            if not isinstance(node, ast.Call):
-                continue
+        for node in module.calls_ending(_CALLED.lasts | {"init_app"}):
             func = node.func
             init_app = isinstance(func, ast.Attribute) and func.attr == "init_app"
             if not init_app and module.resolves_to(func, _CALLED) is None:

@@ -76,12 +76,8 @@ class LitestarCors(Adapter):
     prefilter = re.compile(rb"CORSConfig")
 
     def analyse(self, module: Module, evaluator: Evaluator) -> Iterator[CorsPolicy]:
-        for node in module.nodes(ast.Call):
-            if (
-                isinstance(node, ast.Call)
-                and module.resolves_to(node.func, _CONFIGS)
-                and not _unpacked(node)
-            ):
+        for node, _ in module.calls_to(_CONFIGS):
+            if not _unpacked(node):
                 policy = self._policy(module, evaluator, node)
                 if policy is not None:
                     yield policy

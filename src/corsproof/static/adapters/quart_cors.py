@@ -77,10 +77,7 @@ class QuartCors(Adapter):
     def analyse(self, module: Module, evaluator: Evaluator) -> Iterator[CorsPolicy]:
         self.module, self.evaluator = module, evaluator
         self.config: ConfigReader | None = None
-        for node in module.nodes(ast.Call):
-            qual = module.resolves_to(node.func, _CALLED) if isinstance(node, ast.Call) else None
-            if qual is None:
-                continue
+        for node, qual in module.calls_to(_CALLED):
             if qual in CORS_NAMES:
                 if len(node.args) + any(k.arg == "app_or_blueprint" for k in node.keywords) != 1:
                     continue  # options are keyword-only: anything else raises TypeError

@@ -77,10 +77,7 @@ class SanicCors(FlaskFamilyAdapter):
             return
         self.module, self.evaluator = module, evaluator
         self.reader: ConfigReader | None = None
-        for node in module.nodes(ast.Call):
-            qual = module.resolves_to(node.func, _CALLED) if isinstance(node, ast.Call) else None
-            if qual is None:
-                continue
+        for node, qual in module.calls_to(_CALLED):
             if qual in CORS_NAMES:
                 app = argument(node, "app", 0)
                 if app is None or (isinstance(app, ast.Constant) and app.value is None):

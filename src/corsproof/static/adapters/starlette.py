@@ -73,6 +73,10 @@ def _middleware_name(name: str) -> bool:
     return name.endswith("Middleware")
 
 
+def _added_or_middleware(name: str) -> bool:
+    return name == "add_middleware" or name.endswith("Middleware")
+
+
 def _option(call: ast.Call, name: str) -> ast.expr | None:
     """An option by keyword, or by position after the middleware class (when passed positionally)."""
     return argument(call, name, _POSITIONS[name] if call.args else None)
@@ -99,9 +103,7 @@ class StarletteCors(Adapter):
     prefilter = re.compile(rb"CORSMiddleware")
 
     def analyse(self, module: Module, evaluator: Evaluator) -> Iterator[CorsPolicy]:
-        for node in module.nodes(ast.Call):
-            if not isinstance(node, ast.Call):
-                continue
+        for node in module.calls_ending(_added_or_middleware):
             func = node.func
             # app.add_middleware(CORSMiddleware, ...) / add_middleware(middleware_class=CORSMiddleware)
             if isinstance(func, ast.Attribute) and func.attr == "add_middleware":
