@@ -59,7 +59,7 @@ _PASS_THROUGH = (
 
 
 def _is_cors_middleware(module: Module, node: ast.AST | None) -> bool:
-    if node is None:
+    if node is None or not module.may_end(node, _cors_middleware_name):
         return False
     qual = module.qualname(node)
     if qual.startswith("falcon"):
@@ -69,8 +69,8 @@ def _is_cors_middleware(module: Module, node: ast.AST | None) -> bool:
     )
 
 
-def _middleware_name(name: str) -> bool:
-    return name.endswith("Middleware")
+def _cors_middleware_name(name: str) -> bool:
+    return name.endswith("CORSMiddleware")
 
 
 def _added_or_middleware(name: str) -> bool:
@@ -111,11 +111,12 @@ class StarletteCors(Adapter):
                     yield self._policy(module, evaluator, node, _added_after(module, node))
             # Middleware(CORSMiddleware, ...) in a middleware list
             elif (
-                module.may_end(func, _middleware_name)
+                (cls := argument(node, "cls", 0)) is not None
+                and module.may_end(cls, _cors_middleware_name)  # before resolving anything
                 and module.qualname(func).endswith("Middleware")
                 and not module.qualname(func).endswith("CORSMiddleware")
             ):
-                if _is_cors_middleware(module, argument(node, "cls", 0)):
+                if _is_cors_middleware(module, cls):
                     shadowed = _listed_after(module, node) or _added_to_app(module, node)
                     yield self._policy(module, evaluator, node, shadowed)
 
