@@ -159,26 +159,49 @@ def _strength(clause: Clause) -> int:
     return min(len(word) for word, _ in clause)
 
 
+def _literal(items: list[tuple[Any, Any]], icase: bool) -> tuple[bytes, bool] | None:
+    """The word an alternative is exactly (literal characters, perhaps in one `(?i:...)`
+    group), else None: when it occurs, the pattern matches without being run."""
+    if len(items) == 1 and items[0][0] is _c.SUBPATTERN:
+        _group, add, remove, sub = items[0][1]
+        inner = (icase or bool(add & re.IGNORECASE)) and not remove & re.IGNORECASE
+        return _literal(list(sub), inner)
+    if not items or any(op is not _c.LITERAL for op, _ in items):
+        return None
+    word = bytes(av for _, av in items)
+    return (word.lower() if icase else word), icase
+
+
 class Needs:
-    """The words a bytes pattern needs: any of `alternatives`, each a list of clauses."""
+    """The words a bytes pattern needs: any of `alternatives`, each a list of clauses; and the
+    alternatives that are one word exactly (`sufficient`): one of those found, it matches."""
 
     def __init__(self, pattern: re.Pattern[bytes]) -> None:
         self.alternatives: list[list[Clause]] | None = None
+        self.sufficient: list[tuple[bytes, bool]] = []
         if pattern.flags & re.LOCALE or not isinstance(pattern.pattern, bytes):
             return
         try:
             parsed = _parser.parse(pattern.pattern, pattern.flags)
             icase = bool(parsed.state.flags & re.IGNORECASE)
             items = list(parsed)
-            if len(items) == 1 and items[0][0] is _c.BRANCH:
-                alternatives = [_cnf(list(branch), icase) for branch in items[0][1][1]]
-            else:
-                alternatives = [_cnf(items, icase)]
+            branches = (
+                [list(b) for b in items[0][1][1]]
+                if len(items) == 1 and items[0][0] is _c.BRANCH
+                else [items]
+            )
+            alternatives = [_cnf(branch, icase) for branch in branches]
+            self.sufficient = [w for w in (_literal(b, icase) for b in branches) if w is not None]
         except Exception:  # noqa: BLE001 - a private parser: when in doubt, run the pattern
+            self.sufficient = []
             return
         if all(alternatives):
             # the rarest-looking words first, so that a miss is found early
             self.alternatives = [sorted(a, key=_strength, reverse=True) for a in alternatives]
+
+    def sure(self, data: bytes, lowered: bytes) -> bool:
+        """One of the alternatives that are a word exactly occurs: the pattern matches."""
+        return any(word in (lowered if icase else data) for word, icase in self.sufficient)
 
     def met(self, data: bytes, lowered: bytes) -> bool:
         if self.alternatives is None:
@@ -201,7 +224,10 @@ def _matching(data: bytes, lowered: bytes | None = None) -> list[type[Adapter]]:
         cached = _NEEDS.get(adapter)
         if cached is None or cached[0] is not adapter.prefilter:
             cached = _NEEDS[adapter] = (adapter.prefilter, Needs(adapter.prefilter))
-        if cached[1].met(data, lowered) and adapter.prefilter.search(data):
+        needs = cached[1]
+        if needs.sure(data, lowered) or (
+            needs.met(data, lowered) and adapter.prefilter.search(data)
+        ):
             found.append(adapter)
     return found
 

@@ -114,7 +114,8 @@ class ConfigReader:
     def _collect(self) -> list[ConfigWrite]:
         module, evaluator = self.module, self.evaluator
         writes: list[ConfigWrite] = []
-        for node in module.nodes(ast.Assign, ast.Call):
+        # sorted below: the two lists are read one after the other, not merged
+        for node in (*module.nodes(ast.Assign), *module.nodes(ast.Call)):
             if isinstance(node, ast.Assign):
                 for target in node.targets:
                     owner, key = self._target(target)

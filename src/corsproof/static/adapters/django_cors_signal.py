@@ -109,18 +109,21 @@ class DjangoCorsSignal(Adapter):
 
 def _receivers(module: Module) -> Iterator[tuple[Module, Function]]:
     """The functions connected to `check_request_enabled` in this module, with their module."""
-    connects = {id(call) for call, _ in module.calls_to(_CONNECT)}
-    decorated = {id(call.func) for call, _ in module.calls_to(_RECEIVER)}
-    for node in module.nodes(ast.FunctionDef, ast.AsyncFunctionDef, ast.Call):
+    # the candidates only (`@receiver(...)`-decorated functions, `….connect(...)` calls), in
+    # source order
+    candidates: list[ast.AST] = [call for call, _ in module.calls_to(_CONNECT)]
+    for call, _ in module.calls_to(_RECEIVER):
+        function = module.parents.get(call)
+        if isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            if call in function.decorator_list and function not in candidates:
+                candidates.append(function)
+    candidates.sort(key=lambda node: (node.lineno, node.col_offset))  # type: ignore[attr-defined]
+    for node in candidates:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             for decorator in node.decorator_list:
-                if (
-                    isinstance(decorator, ast.Call)
-                    and id(decorator.func) in decorated
-                    and _receiver_decorator(module, decorator)
-                ):
+                if _receiver_decorator(module, decorator):
                     yield module, node
-        elif isinstance(node, ast.Call) and id(node) in connects:
+        elif isinstance(node, ast.Call):
             handler = argument(node, "receiver", 0)
             sender = argument(node, "sender", 1)
             if handler is None or not _no_sender(sender):

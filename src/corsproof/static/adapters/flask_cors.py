@@ -210,7 +210,8 @@ class FlaskCors(FlaskFamilyAdapter):
         """Every write of a `CORS_*` key to some `<owner>.config` in the module, in source order."""
         module, evaluator = self.module, self.evaluator
         writes: list[ConfigWrite] = []
-        for node in module.nodes(ast.Assign, ast.Call):
+        # sorted below: the two lists are read one after the other, not merged
+        for node in (*module.nodes(ast.Assign), *module.nodes(ast.Call)):
             if isinstance(node, ast.Assign):
                 for target in node.targets:
                     owner = (
