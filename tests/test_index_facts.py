@@ -128,3 +128,32 @@ def test_calls_ruled_out_from_the_index(tmp_path: Path) -> None:
         if ast.unparse(call.func) in ("runner.setup", "other.setup"):
             assert not bare.resolves_to(call.func, names)
     assert not bare.semantic.bound
+
+
+def test_reexport_targets_end_at_a_library_or_a_definition(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "pkg/__init__.py": "from .ext import make_cors\nfrom .util import helper\n",
+            "pkg/ext.py": "from .inner import C as make_cors\n",
+            "pkg/inner.py": "from flask_cors import CORS as C\n",
+            "pkg/util.py": "def helper():\n    pass\n",
+            "pkg/odd.py": "if True: from flask_cors import CORS\n",
+            "pkg/docs.py": '"""\n>>> from flask_cors import CORS\n"""\nfrom .util import helper\n',
+        },
+    )
+    project = Project(tmp_path.resolve(), ".")
+    pkg = tmp_path.resolve() / "pkg"
+    assert project.reexport_targets(pkg / "__init__.py", "make_cors", "pkg.make_cors") == {
+        "pkg.make_cors",
+        "ext.make_cors",  # as written in the module it comes through (relative: no dots)
+        "inner.C",
+        "flask_cors.CORS",
+    }
+    assert project.reexport_targets(pkg / "__init__.py", "helper", "pkg.helper") == {
+        "pkg.helper",
+        "util.helper",
+    }
+    assert project.reexport_targets(pkg / "odd.py", "CORS", "pkg.odd.CORS") is None
+    # a doctest example is read as one more source: more names, never fewer
+    assert "flask_cors.CORS" in (project.reexport_targets(pkg / "docs.py", "CORS", "x") or ())

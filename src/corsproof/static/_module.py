@@ -104,6 +104,9 @@ class Project:
     _evicted: list[Module] = field(default_factory=list)  # freed by `release_evicted`
     _code_matches: dict[tuple[Path, re.Pattern[bytes]], bool] = field(default_factory=dict)
     _reexport_matches: dict[tuple[Path, str, re.Pattern[bytes]], bool] = field(default_factory=dict)
+    _reexport_targets: dict[tuple[Path, str, str], frozenset[str] | None] = field(
+        default_factory=dict
+    )
     # steps left for the expression being evaluated (semantic._evaluate), across its modules
     budget: list[int] = field(default_factory=lambda: [0])
 
@@ -153,6 +156,51 @@ class Project:
                 self._code_matches.clear()
             self._code_matches[key] = known
         return known
+
+    def reexport_targets(
+        self, path: Path, name: str, written: str, _seen: tuple[Path, ...] = ()
+    ) -> frozenset[str] | None:
+        """What `from <module at path> import name` (written `written`, `m.name`) may resolve to
+        when the module re-exports it: the dotted names at the ends of its chain of `from …
+        import` statements (a library's `lib.original`, or the name as written where a project
+        module defines it), read from the bytes of the project's modules; None when the chain
+        goes through an import this reading does not follow."""
+        if path in _seen:
+            return frozenset()  # a cycle adds nothing
+        key = (path, name, written)
+        if not _seen and key in self._reexport_targets:
+            return self._reexport_targets[key]
+        found = self._reexport_target(path, name, written, (*_seen, path))
+        if not _seen:
+            if len(self._reexport_targets) > 4096:
+                self._reexport_targets.clear()
+            self._reexport_targets[key] = found  # an answer cut at a cycle is not kept
+        return found
+
+    def _reexport_target(
+        self, path: Path, name: str, written: str, seen: tuple[Path, ...]
+    ) -> frozenset[str] | None:
+        if not self.may_import(path, name):
+            return frozenset({written})  # defined there (or nowhere): the name as written
+        summary = self._imports_of(path)
+        if len(seen) > 8 or not name.isascii() or name in summary.loose:
+            return None
+        targets = {written}
+        for level, dotted, original in (
+            *summary.sources.get(name, ()),
+            *summary.sources.get("*", ()),
+        ):
+            imported = name if original == "*" else original
+            there = f"{dotted}.{imported}" if dotted else imported
+            found = self.find_module(dotted, path, level)
+            if found is None:
+                targets.add(there)  # a library's name (or a relative module not there)
+                continue
+            further = self.reexport_targets(found, imported, there, seen)
+            if further is None:
+                return None
+            targets |= further
+        return frozenset(targets)
 
     def reexport_matches(
         self, path: Path, name: str, pattern: re.Pattern[bytes], _seen: tuple[Path, ...] = ()
@@ -296,8 +344,10 @@ _IMPORT_LIST = re.compile(rb"\bimport\b(?:\s*\(([^)]*)|((?:[^\n]*\\\n)*[^\n]*))"
 _WORD = re.compile(rb"\w+")
 _COMMENT = re.compile(rb"#[^\n]*")
 # `from .m import a, b` / `from m import (a,\n b)` at the start of a line: dots, module, names
+# (also after a doctest prompt: an example in a docstring is read as one more source)
 _FROM_IMPORT = re.compile(
-    rb"^[ \t]*from[ \t]+(\.*)[ \t]*([\w.]*)[ \t]+import[ \t]*(\([^)]*\)|(?:[^\n]*\\\n)*[^\n]*)",
+    rb"^[ \t]*(?:(?:>>>|\.\.\.)[ \t]+)?from[ \t]+(\.*)[ \t]*([\w.]*)[ \t]+import[ \t]*"
+    rb"(\([^)]*\)|(?:[^\n]*\\\n)*[^\n]*)",
     re.MULTILINE,
 )
 

@@ -10,7 +10,6 @@ CORS` where ext.py imports flask_cors), and star imports (`from m import *`, wit
 from __future__ import annotations
 
 import ast
-import re
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -164,27 +163,36 @@ class NameFacts:
     forwarded: dict[str, tuple[str, int, str]]
     library_stars: tuple[str, ...]  # `from flask_cors import *`: a name may be flask_cors.name
     project_star: bool  # `from .ext import *`: a name may stand for anything ext re-exports
-    _reexported: dict[str, bool]
+    _reexported: dict[str, frozenset[str] | None]
 
     def heads(self, module: Module, name: str) -> set[str] | None:
         """The dotted names a use of `name` may resolve to (`<local>.name` aside, which no
-        library's name is); None: anything (a project module may re-export it renamed)."""
-        if self.project_star or self.reexported(module, name):
+        library's name is); None: anything (a star import of a project module, or a re-export
+        through imports the bytes do not show)."""
+        if self.project_star:
             return None
         found = {name, *self.imports.get(name, ())}
         found.update(f"{star}.{name}" for star in self.library_stars)
+        further = self.reexported(module, name)
+        if further is None:
+            return None
+        found.update(further)
         return found
 
-    def reexported(self, module: Module, name: str) -> bool:
-        known = self._reexported.get(name)
-        if known is None:
-            imported = self.forwarded.get(name)
-            known = False
-            if imported is not None:
-                dotted, level, attr = imported
-                found = module.project.find_module(dotted, module.path, level)
-                known = found is not None and module.project.may_import(found, attr)
-            self._reexported[name] = known
+    def reexported(self, module: Module, name: str) -> frozenset[str] | None:
+        """What a `from <project module> import name` may stand for through re-exports (see
+        `Project.reexport_targets`); empty for any other name. Kept once asked."""
+        if name in self._reexported:
+            return self._reexported[name]
+        imported = self.forwarded.get(name)
+        known: frozenset[str] | None = frozenset()
+        if imported is not None:
+            dotted, level, attr = imported
+            found = module.project.find_module(dotted, module.path, level)
+            if found is not None:
+                written = f"{dotted}.{attr}" if dotted else attr
+                known = module.project.reexport_targets(found, attr, written)
+        self._reexported[name] = known
         return known
 
 
@@ -239,40 +247,20 @@ def may_end(module: Module, node: ast.AST, names: Collection[str] | Callable[[st
 
 def may_resolve(module: Module, node: ast.AST, names: Collection[str]) -> bool:
     """Could `qualname(module, node)` be one of the dotted `names`? False only when it surely
-    cannot, from the imports of the module alone (no scope is built): `x.setup()` with `x` a
-    parameter or a variable is no `aiohttp_cors.setup`; a name re-exported by a project module
-    is one only if that module, or one it re-exports from, imports the library in its code."""
+    cannot, from the imports of the module (and the bytes of the project modules it re-exports
+    from) alone, no scope built: `x.setup()` with `x` a parameter or a variable is no
+    `aiohttp_cors.setup`."""
     parts: list[str] = []
     while isinstance(node, ast.Attribute):
         parts.append(node.attr)
         node = node.value
     if not isinstance(node, ast.Name):
         return False
-    name = node.id
-    facts = module.name_facts
-    tail = "." + ".".join(reversed(parts)) if parts else ""
-    heads = {name, *facts.imports.get(name, ())}
-    heads.update(f"{star}.{name}" for star in facts.library_stars)
-    if any(head + tail in names for head in heads):
-        return True
-    if facts.project_star:
+    heads = module.name_facts.heads(module, node.id)
+    if heads is None:
         return not parts or parts[0] in {dotted.rsplit(".", 1)[-1] for dotted in names}
-    if not facts.reexported(module, name):
-        return False
-    dotted, level, attr = facts.forwarded[name]
-    found = module.project.find_module(dotted, module.path, level)
-    if found is None:
-        return True
-    pattern = names.modules if isinstance(names, DottedNames) else _modules_pattern(names)
-    return module.project.code_matches(found, pattern) or module.project.reexport_matches(
-        found, attr, pattern
-    )
-
-
-def _modules_pattern(names: Iterable[str]) -> re.Pattern[bytes]:
-    """The top-level packages of dotted names, as whole words (`\\baiohttp_cors\\b`)."""
-    tops = sorted({name.split(".")[0] for name in names})
-    return re.compile(rb"\b(?:" + b"|".join(re.escape(t.encode()) for t in tops) + rb")\b")
+    tail = "." + ".".join(reversed(parts)) if parts else ""
+    return any(head + tail in names for head in heads)
 
 
 def last_parts(names: Iterable[str]) -> frozenset[str]:
@@ -285,12 +273,10 @@ class DottedNames(frozenset[str]):
     `Module.resolves_to` checks them without computing them at every call."""
 
     lasts: frozenset[str]
-    modules: re.Pattern[bytes]  # their top-level packages, as words (for re-exports)
 
     def __new__(cls, names: Iterable[str]) -> DottedNames:
         made = super().__new__(cls, names)
         made.lasts = last_parts(made)
-        made.modules = _modules_pattern(made)
         return made
 
 
