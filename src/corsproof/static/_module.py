@@ -103,7 +103,7 @@ class Project:
     _import_summaries: dict[Path, _ImportSummary] = field(default_factory=dict)
     _evicted: list[Module] = field(default_factory=list)  # freed by `release_evicted`
     _code_matches: dict[tuple[Path, re.Pattern[bytes]], bool] = field(default_factory=dict)
-    _reexport_matches: dict[tuple[Path, str, re.Pattern[bytes]], bool] = field(default_factory=dict)
+    _reaches: dict[tuple[Path, re.Pattern[bytes]], bool] = field(default_factory=dict)
     _reexport_targets: dict[tuple[Path, str, str], frozenset[str] | None] = field(
         default_factory=dict
     )
@@ -185,7 +185,7 @@ class Project:
         summary = self._imports_of(path)
         if len(seen) > 8 or not name.isascii() or name in summary.loose:
             return None
-        targets = {written}
+        targets = {written, *summary.modules.get(name, ())}  # `import a.b as name`: a.b
         for level, dotted, original in (
             *summary.sources.get(name, ()),
             *summary.sources.get("*", ()),
@@ -202,50 +202,42 @@ class Project:
             targets |= further
         return frozenset(targets)
 
-    def reexport_matches(
-        self, path: Path, name: str, pattern: re.Pattern[bytes], _seen: tuple[Path, ...] = ()
-    ) -> bool:
-        """Could `name`, imported by the module at `path` from elsewhere, carry a value that
-        `pattern` matches in code (see `code_matches`)? The `from … import` statements of its
-        bytes that name it are followed through the project (a library's value is not the
-        project's; a cycle adds nothing); an import written any other way, or too long a chain,
-        counts as yes."""
-        if path in _seen:
-            return False
-        if _seen:  # an answer cut at a cycle holds for this chain only: not kept
-            return self._reexport_match(path, name, pattern, (*_seen, path))
-        key = (path, name, pattern)
-        known = self._reexport_matches.get(key)
-        if known is None:
-            known = self._reexport_match(path, name, pattern, (*_seen, path))
-            if len(self._reexport_matches) > 4096:
-                self._reexport_matches.clear()
-            self._reexport_matches[key] = known
-        return known
-
-    def _reexport_match(
-        self, path: Path, name: str, pattern: re.Pattern[bytes], seen: tuple[Path, ...]
-    ) -> bool:
-        if not self.may_import(path, name):
-            return False
-        summary = self._imports_of(path)
-        if len(seen) > 6 or not name.isascii() or name in summary.loose:
-            return True  # named by an import this reading does not follow
-        for level, dotted, original in (
-            *summary.sources.get(name, ()),
-            *summary.sources.get("*", ()),
-        ):
-            found = self.find_module(dotted, path, level)
-            if found is None:
-                if level:
-                    return True  # a relative module that is not there: undecided
-                continue  # a library's name
-            imported = name if original == "*" else original
-            if self.code_matches(found, pattern) or self.reexport_matches(
-                found, imported, pattern, seen
-            ):
+    def reaches(self, path: Path, pattern: re.Pattern[bytes]) -> bool:
+        """Does `pattern` match, in code (see `code_matches`), the module at `path` or a project
+        module it imports, directly or not? What a name imported from it can carry (a constant,
+        a function returning one of its own imports, a re-export) comes from there. Read from the
+        bytes (`_ImportSummary`: every import statement, wherever written); a closure found
+        without a match is kept for each of its modules (theirs are within it)."""
+        key = (path, pattern)
+        known = self._reaches.get(key)
+        if known is not None:
+            return known
+        seen = {path}
+        queue = [path]
+        while queue:
+            current = queue.pop()
+            if self.code_matches(current, pattern):
+                self._remember_reach(key, True)
                 return True
+            for level, dotted in self._imports_of(current).imported:
+                found = self.find_module(dotted, current, level)
+                if found is None or found in seen:
+                    continue
+                known = self._reaches.get((found, pattern))
+                if known:
+                    self._remember_reach(key, True)
+                    return True
+                seen.add(found)
+                if known is None:
+                    queue.append(found)
+        for module in seen:
+            self._remember_reach((module, pattern), False)
         return False
+
+    def _remember_reach(self, key: tuple[Path, re.Pattern[bytes]], found: bool) -> None:
+        if len(self._reaches) > 65536:
+            self._reaches.clear()
+        self._reaches[key] = found
 
     def load(self, path: Path) -> Module | None:
         """Parse another project file on demand (once per process while it stays in the cache);
@@ -344,25 +336,29 @@ _IMPORT_LIST = re.compile(rb"\bimport\b(?:\s*\(([^)]*)|((?:[^\n]*\\\n)*[^\n]*))"
 _WORD = re.compile(rb"\w+")
 _COMMENT = re.compile(rb"#[^\n]*")
 # `from .m import a, b` / `from m import (a,\n b)` at the start of a line: dots, module, names
-# (also after a doctest prompt: an example in a docstring is read as one more source)
+# `from .m import a, b as c` / `from m import (a,\n b)`, anywhere (a compound statement's
+# body, a doctest example, a comment: one more source is only more work): dots, module, names
 _FROM_IMPORT = re.compile(
-    rb"^[ \t]*(?:(?:>>>|\.\.\.)[ \t]+)?from[ \t]+(\.*)[ \t]*([\w.]*)[ \t]+import[ \t]*"
-    rb"(\([^)]*\)|(?:[^\n]*\\\n)*[^\n]*)",
-    re.MULTILINE,
+    rb"\bfrom[ \t]+(\.*)[ \t]*([\w.]*)[ \t]+import[ \t]*(\([^)]*\)|(?:[^\n;]*\\\n)*[^\n;]*)"
 )
+# `import a.b, c as d` (not after `from m`): the list
+_PLAIN_IMPORT = re.compile(rb"(?<![\w.])(?<!\w[ \t])import[ \t]+([\w. \t,]+)")
+_DOTTED = re.compile(rb"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*")
 
 
 @dataclass(frozen=True)
 class _ImportSummary:
-    """The imports of a file as its bytes show them (comments and strings included: a word too
-    many only costs a parse or an analysis, never a finding)."""
+    """The imports of a file as its bytes show them, wherever they are (comments and strings
+    included: a word or a module too many only costs a parse or an analysis, never a finding)."""
 
     star: bool  # a `*` after some `import`
     words: frozenset[str]  # every word named after an `import`
-    # name -> (level, module) of each `from <dots>module import …` statement at a line start
-    # that names it ("*": the star imports)
-    sources: dict[str, list[tuple[int, str, str]]]  # ... (level, module, name imported there)
-    loose: frozenset[str]  # named on an `import` line that no such statement covers
+    # name -> (level, module, name imported there) of each `from <dots>module import …` that
+    # binds it ("*": the star imports)
+    sources: dict[str, list[tuple[int, str, str]]]
+    modules: dict[str, list[str]]  # `import a.b [as c]`: the name bound -> the modules
+    loose: frozenset[str]  # named after an `import` in a way neither reading understood
+    imported: tuple[tuple[int, str], ...]  # every (level, module) it may import, submodules too
 
     @classmethod
     def read(cls, data: bytes) -> _ImportSummary:
@@ -375,34 +371,53 @@ class _ImportSummary:
                 star = True
             words.update(_WORD.findall(segment))
         sources: dict[str, list[tuple[int, str, str]]] = {}
-        covered: list[tuple[int, int]] = []
+        modules: dict[str, list[str]] = {}
+        understood: set[bytes] = set()
         loose: set[bytes] = set()
+        imported: set[tuple[int, str]] = set()
         for match in _FROM_IMPORT.finditer(data):
             dots, dotted, listed = match.groups()
             module = dotted.decode("ascii", "replace")
+            imported.add((len(dots), module))
             for item in _COMMENT.sub(b"", listed).strip(b"()\\ \t\r\n").split(b","):
                 named = _WORD.findall(item)
+                understood.update(named)
                 if b"*" in item:
                     sources.setdefault("*", []).append((len(dots), module, "*"))
-                elif len(named) == 1:
-                    name = named[0].decode("ascii")
-                    sources.setdefault(name, []).append((len(dots), module, name))
+                    continue
+                if len(named) == 1:
+                    original = name = named[0].decode("ascii")
                 elif len(named) == 3 and named[1] == b"as":
                     original, name = named[0].decode("ascii"), named[2].decode("ascii")
-                    sources.setdefault(name, []).append((len(dots), module, original))
                 else:
                     loose.update(named)  # not read as names: undecided
-            covered.append((match.start(), match.end()))
-        line_start = 0
-        for line in data.split(b"\n") if b"import" in data else ():
-            if b"import" in line and not any(a <= line_start < b for a, b in covered):
-                loose.update(_WORD.findall(line))
-            line_start += len(line) + 1
+                    continue
+                sources.setdefault(name, []).append((len(dots), module, original))
+                # `from pkg import sub`: perhaps a submodule
+                imported.add((len(dots), f"{module}.{original}" if module else original))
+        for match in _PLAIN_IMPORT.finditer(data):
+            for item in match.group(1).split(b","):
+                named = _WORD.findall(item)
+                understood.update(named)
+                dotted_words = item.split(b" as ")[0].strip()
+                if not named or not _DOTTED.fullmatch(dotted_words):
+                    loose.update(named)
+                    continue
+                dotted = dotted_words.decode("ascii")
+                parts = dotted.split(".")
+                for end in range(1, len(parts) + 1):
+                    imported.add((0, ".".join(parts[:end])))
+                alias = item.split(b" as ")[1].strip() if b" as " in item else b""
+                local = alias.decode("ascii") if _WORD.fullmatch(alias) else parts[0]
+                modules.setdefault(local, []).append(dotted if alias else parts[0])
+        loose.update(words - understood)
         return cls(
             star,
             frozenset(w.decode("ascii") for w in words),
             sources,
+            modules,
             frozenset(w.decode("ascii") for w in loose),
+            tuple(sorted(imported)),
         )
 
 

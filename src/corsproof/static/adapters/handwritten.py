@@ -2769,9 +2769,9 @@ def _may_name_headers(module: Module, words: re.Pattern[bytes]) -> bool:
     """Can the name of an access-control header reach this module's code at all? Every policy
     here starts from one (a `Vary` alone makes none), resolved from a string or bytes literal,
     or from a name (`hdrs.ACCESS_CONTROL_ALLOW_ORIGIN`): written in this module's code, or in a
-    project module it imports from (a constant, a function returning it, a re-export). When none
-    is, the analysis, which resolves names through the scopes of the whole module, would find
-    nothing: a mention in a comment does not make one."""
+    project module it imports, directly or not (a constant, a function returning one, a
+    re-export). When none is, the analysis, which resolves names through the scopes of the whole
+    module, would find nothing: a mention in a comment does not make one."""
     lowered = module.source.lower()
     if "access-control-" in lowered or "access_control_" in lowered:
         for node in module.nodes(ast.Constant):
@@ -2794,26 +2794,23 @@ def _may_name_headers(module: Module, words: re.Pattern[bytes]) -> bool:
     for node in module.nodes(ast.Import, ast.ImportFrom):
         if isinstance(node, ast.Import):
             for alias in node.names:
-                found = project.find_module(alias.name, module.path, 0)
-                if found is not None and project.code_matches(found, words):
-                    return True
+                parts = alias.name.split(".")
+                for end in range(1, len(parts) + 1):  # `import a.b`: a/__init__.py runs too
+                    found = project.find_module(".".join(parts[:end]), module.path, 0)
+                    if found is not None and project.reaches(found, words):
+                        return True
             continue
         assert isinstance(node, ast.ImportFrom)
         base = node.module or ""
         found = project.find_module(base, module.path, node.level)
-        for alias in node.names:
-            if found is not None and (
-                alias.name == "*"  # whatever it re-exports
-                or project.code_matches(found, words)
-                or project.reexport_matches(found, alias.name, words)
-            ):
-                return True
-            package = found is not None and found.name == "__init__.py"
-            if not (package or (found is None and node.level)):
-                continue  # `from module import name`: no submodule to read
+        if found is not None and project.reaches(found, words):
+            return True
+        if found is not None and found.name != "__init__.py":
+            continue  # `from module import name`: no submodule to read
+        for alias in node.names:  # `from package import submodule`
             submodule = project.find_module(
                 f"{base}.{alias.name}" if base else alias.name, module.path, node.level
             )
-            if submodule is not None and project.code_matches(submodule, words):
+            if submodule is not None and project.reaches(submodule, words):
                 return True
     return False
