@@ -104,6 +104,7 @@ class Project:
     _evicted: list[Module] = field(default_factory=list)  # freed by `release_evicted`
     _code_matches: dict[tuple[Path, re.Pattern[bytes]], bool] = field(default_factory=dict)
     _reaches: dict[tuple[Path, re.Pattern[bytes]], bool] = field(default_factory=dict)
+    _files: dict[str, bool] = field(default_factory=dict)  # path -> is a file (find_module)
     _reexport_targets: dict[tuple[Path, str, str], frozenset[str] | None] = field(
         default_factory=dict
     )
@@ -297,36 +298,48 @@ class Project:
         if key in self._found:
             return self._found[key]
         found = self._find_module(dotted, importer, level)
-        if len(self._found) > 4096:
+        if len(self._found) > 65536:
             self._found.clear()
         self._found[key] = found
         return found
 
     def _find_module(self, dotted: str, importer: Path, level: int) -> Path | None:
+        # with strings and a cache of the files seen: the import closures of `reaches` ask for
+        # tens of thousands of candidates
         parts = [p for p in dotted.split(".") if p] if dotted else []
-        bases: list[Path] = []
+        directory = os.path.dirname(str(importer))
+        bases: list[str] = []
         if level:
-            base = importer.parent
             for _ in range(level - 1):
-                base = base.parent
-            bases.append(base)
+                directory = os.path.dirname(directory)
+            bases.append(directory)
         else:
             # absolute import: try from the importer's ancestors up to the scan root
-            base = importer.parent
+            root = str(self.root)
+            inside = root if root.endswith(os.sep) else root + os.sep
             while True:
-                bases.append(base)
-                if base == self.root or base.parent == base or self.root not in base.parents:
+                bases.append(directory)
+                parent = os.path.dirname(directory)
+                if directory == root or parent == directory or not directory.startswith(inside):
                     break
-                base = base.parent
+                directory = parent
         for base in bases:
-            candidate = base.joinpath(*parts)
+            candidate = os.path.join(base, *parts)
             for path in (
-                candidate.with_suffix(".py") if parts else None,
-                candidate / "__init__.py",
+                candidate + ".py" if parts else None,
+                os.path.join(candidate, "__init__.py"),
             ):
-                if path is not None and path.is_file():
-                    return path
+                if path is not None and self._is_file(path):
+                    return Path(path)
         return None
+
+    def _is_file(self, path: str) -> bool:
+        known = self._files.get(path)
+        if known is None:
+            if len(self._files) > 262144:
+                self._files.clear()
+            known = self._files[path] = os.path.isfile(path)
+        return known
 
 
 # what follows an `import`: a parenthesised list, or the rest of the line (and the next one after
@@ -335,14 +348,26 @@ class Project:
 _IMPORT_LIST = re.compile(rb"\bimport\b(?:\s*\(([^)]*)|((?:[^\n]*\\\n)*[^\n]*))")
 _WORD = re.compile(rb"\w+")
 _COMMENT = re.compile(rb"#[^\n]*")
-# `from .m import a, b` / `from m import (a,\n b)` at the start of a line: dots, module, names
 # `from .m import a, b as c` / `from m import (a,\n b)`, anywhere (a compound statement's
 # body, a doctest example, a comment: one more source is only more work): dots, module, names
 _FROM_IMPORT = re.compile(
     rb"\bfrom[ \t]+(\.*)[ \t]*([\w.]*)[ \t]+import[ \t]*(\([^)]*\)|(?:[^\n;]*\\\n)*[^\n;]*)"
 )
-# `import a.b, c as d` (not after `from m`): the list
-_PLAIN_IMPORT = re.compile(rb"(?<![\w.])(?<!\w[ \t])import[ \t]+([\w. \t,]+)")
+# `import a.b, c as d`: the list (a literal first, for a fast scan: what comes before is checked
+# in `_plain_import`, not in a lookbehind)
+_PLAIN_IMPORT = re.compile(rb"import[ \t]+([\w. \t,]+)")
+_WORD_BYTES = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.")
+
+
+def _plain_import(data: bytes, start: int) -> bool:
+    """Is the `import` at `start` a statement of its own (not `from m import`, not a word in
+    prose such as "we import it", not part of a name)?"""
+    before = data[start - 1] if start else 10
+    if before in _WORD_BYTES:
+        return False
+    return not (before in b" \t" and start >= 2 and data[start - 2] in _WORD_BYTES)
+
+
 _DOTTED = re.compile(rb"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*")
 
 
@@ -396,6 +421,8 @@ class _ImportSummary:
                 # `from pkg import sub`: perhaps a submodule
                 imported.add((len(dots), f"{module}.{original}" if module else original))
         for match in _PLAIN_IMPORT.finditer(data):
+            if not _plain_import(data, match.start()):
+                continue
             for item in match.group(1).split(b","):
                 named = _WORD.findall(item)
                 understood.update(named)
