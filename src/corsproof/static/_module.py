@@ -104,7 +104,8 @@ class Project:
     _evicted: list[Module] = field(default_factory=list)  # freed by `release_evicted`
     _code_matches: dict[tuple[Path, re.Pattern[bytes]], bool] = field(default_factory=dict)
     _reaches: dict[tuple[Path, re.Pattern[bytes]], bool] = field(default_factory=dict)
-    _files: dict[str, bool] = field(default_factory=dict)  # path -> is a file (find_module)
+    # directory -> the names of its files (find_module)
+    _files: dict[str, frozenset[str]] = field(default_factory=dict)
     _reexport_targets: dict[tuple[Path, str, str], frozenset[str] | None] = field(
         default_factory=dict
     )
@@ -298,7 +299,7 @@ class Project:
         if key in self._found:
             return self._found[key]
         found = self._find_module(dotted, importer, level)
-        if len(self._found) > 65536:
+        if len(self._found) > 16384:
             self._found.clear()
         self._found[key] = found
         return found
@@ -334,12 +335,20 @@ class Project:
         return None
 
     def _is_file(self, path: str) -> bool:
-        known = self._files.get(path)
-        if known is None:
-            if len(self._files) > 262144:
+        """From a listing of its directory, kept (a few hundred directories, not the tens of
+        thousands of candidate paths asked)."""
+        directory, name = os.path.split(path)
+        files = self._files.get(directory)
+        if files is None:
+            if len(self._files) > 8192:
                 self._files.clear()
-            known = self._files[path] = os.path.isfile(path)
-        return known
+            try:
+                with os.scandir(directory) as entries:
+                    files = frozenset(e.name for e in entries if e.is_file())
+            except OSError:
+                files = frozenset()
+            self._files[directory] = files
+        return name in files
 
 
 # what follows an `import`: a parenthesised list, or the rest of the line (and the next one after
