@@ -354,7 +354,16 @@ def _analyse_dependencies(job: FileJob, outcome: FileOutcome) -> FileOutcome:
 
 
 def _analyse_batch(jobs: list[FileJob]) -> list[FileOutcome]:
-    outcomes = [analyse_file(job) for job in jobs]
+    # the collector stays off for the whole batch: each file's model is freed by reference
+    # counting (`Module.release`), and what a file leaves for the collector is little, while
+    # collections between files would walk the process's caches again and again
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        outcomes = [analyse_file(job) for job in jobs]
+    finally:
+        if collecting:
+            gc.enable()
     if multiprocessing.parent_process() is not None:
         # in a worker: evicted modules are cycles (module <-> project, scopes <-> bindings) that
         # reached the oldest generation while cached; without a full collection now and then

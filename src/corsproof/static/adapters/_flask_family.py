@@ -114,8 +114,7 @@ class ConfigReader:
     def _collect(self) -> list[ConfigWrite]:
         module, evaluator = self.module, self.evaluator
         writes: list[ConfigWrite] = []
-        # sorted below: the two lists are read one after the other, not merged
-        for node in (*module.nodes(ast.Assign), *module.nodes(ast.Call)):
+        for node in config_statements(module):  # sorted below
             if isinstance(node, ast.Assign):
                 for target in node.targets:
                     owner, key = self._target(target)
@@ -427,6 +426,26 @@ def config_read(node: ast.AST, module: Module, evaluator: Evaluator) -> Setting 
     if last is None or last.key != key or last.setting is None:
         return None
     return last.setting
+
+
+def config_statements(module: Module) -> list[ast.AST]:
+    """The assignments and calls that may write `<owner>.config` (`app.config["K"] = v`,
+    `app.config.K = v`, `app.config.update(...)`), found from the `.config` attributes of the
+    index rather than from every assignment and call of the module; in no particular order."""
+    found: dict[int, ast.AST] = {}
+    parents = module.parents
+    for node in module.nodes(ast.Attribute):
+        if node.attr != "config":  # type: ignore[attr-defined]
+            continue
+        parent = parents.get(node)
+        if not isinstance(parent, (ast.Subscript, ast.Attribute)) or parent.value is not node:
+            continue
+        statement = parents.get(parent)
+        if isinstance(statement, ast.Assign) and any(t is parent for t in statement.targets):
+            found[id(statement)] = statement
+        elif isinstance(statement, ast.Call) and statement.func is parent:
+            found[id(statement)] = statement
+    return list(found.values())
 
 
 def config_owner(node: ast.AST) -> ast.AST | None:

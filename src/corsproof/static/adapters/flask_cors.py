@@ -44,6 +44,7 @@ from corsproof.static.adapters._flask_family import (
     class_bases,
     class_settings,
     config_owner,
+    config_statements,
     imported_module,
     module_constants,
     object_source,
@@ -210,8 +211,7 @@ class FlaskCors(FlaskFamilyAdapter):
         """Every write of a `CORS_*` key to some `<owner>.config` in the module, in source order."""
         module, evaluator = self.module, self.evaluator
         writes: list[ConfigWrite] = []
-        # sorted below: the two lists are read one after the other, not merged
-        for node in (*module.nodes(ast.Assign), *module.nodes(ast.Call)):
+        for node in config_statements(module):  # sorted below
             if isinstance(node, ast.Assign):
                 for target in node.targets:
                     owner = (

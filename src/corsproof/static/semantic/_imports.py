@@ -164,20 +164,31 @@ class NameFacts:
     library_stars: tuple[str, ...]  # `from flask_cors import *`: a name may be flask_cors.name
     project_star: bool  # `from .ext import *`: a name may stand for anything ext re-exports
     _reexported: dict[str, frozenset[str] | None]
+    _heads: dict[str, set[str] | None]
+    _lasts: dict[str, frozenset[str] | None]
 
     def heads(self, module: Module, name: str) -> set[str] | None:
         """The dotted names a use of `name` may resolve to (`<local>.name` aside, which no
         library's name is); None: anything (a star import of a project module, or a re-export
         through imports the bytes do not show)."""
-        if self.project_star:
-            return None
-        found = {name, *self.imports.get(name, ())}
-        found.update(f"{star}.{name}" for star in self.library_stars)
-        further = self.reexported(module, name)
-        if further is None:
-            return None
-        found.update(further)
+        if name in self._heads:
+            return self._heads[name]
+        found: set[str] | None = None
+        further = None if self.project_star else self.reexported(module, name)
+        if further is not None:
+            found = {name, *self.imports.get(name, ()), *further}
+            found.update(f"{star}.{name}" for star in self.library_stars)
+        self._heads[name] = found
+        self._lasts[name] = (
+            None if found is None else frozenset(head.rsplit(".", 1)[-1] for head in found)
+        )
         return found
+
+    def last_parts(self, module: Module, name: str) -> frozenset[str] | None:
+        """The last parts of `heads` (None: any), kept once asked."""
+        if name not in self._lasts:
+            self.heads(module, name)
+        return self._lasts[name]
 
     def reexported(self, module: Module, name: str) -> frozenset[str] | None:
         """What a `from <project module> import name` may stand for through re-exports (see
@@ -227,7 +238,7 @@ def name_facts(module: Module) -> NameFacts:
         resolved.add(node.name)  # type: ignore[attr-defined]
     resolved.update(arg.arg for arg in module.nodes(ast.arg))  # type: ignore[attr-defined]
     return NameFacts(
-        frozenset(resolved), imports, forwarded, tuple(library_stars), project_star, {}
+        frozenset(resolved), imports, forwarded, tuple(library_stars), project_star, {}, {}, {}
     )
 
 
@@ -241,8 +252,8 @@ def may_end(module: Module, node: ast.AST, names: Collection[str] | Callable[[st
         return test(node.attr)
     if not isinstance(node, ast.Name):
         return False
-    heads = module.name_facts.heads(module, node.id)
-    return heads is None or any(test(head.rsplit(".", 1)[-1]) for head in heads)
+    lasts = module.name_facts.last_parts(module, node.id)
+    return lasts is None or any(test(last) for last in lasts)
 
 
 def may_resolve(module: Module, node: ast.AST, names: Collection[str]) -> bool:
