@@ -80,7 +80,7 @@ _SETTINGS = {
     "CORS_EXPOSE_HEADERS",
     "CORS_ALLOW_PRIVATE_NETWORK",
 }
-_DJANGO_NAMES = {
+_DJANGO_NAMES = {  # (with _OWN_SETTINGS: _SIGNS, below)
     "INSTALLED_APPS",
     "MIDDLEWARE",
     "MIDDLEWARE_CLASSES",
@@ -96,6 +96,8 @@ _DJANGO_NAMES = {
     "USE_TZ",
     "LANGUAGE_CODE",
 }
+# a settings module names one of these (in its source first: a word test before any set)
+_SIGNS = frozenset(_DJANGO_NAMES | _OWN_SETTINGS)
 # names no other framework's configuration uses (unlike CORS_ALLOWED_ORIGINS, which FastAPI
 # projects also write in their config modules)
 _SPECIFIC = {
@@ -177,7 +179,9 @@ class DjangoCorsHeaders(Adapter):
 
     def analyse(self, module: Module, evaluator: Evaluator) -> Iterator[CorsPolicy]:
         chain = _chain(module)
-        if not any(_written_names(m) & (_DJANGO_NAMES | _OWN_SETTINGS) for m in chain):
+        if not any(
+            any(name in m.source for name in _SIGNS) and _written_names(m) & _SIGNS for m in chain
+        ):
             return  # no settings name written anywhere: no scope to build
         names = set().union(*(_assigned_names(m) for m in chain))
         if not names & (_DJANGO_NAMES | _OWN_SETTINGS) or not _is_django(module, chain, names):

@@ -88,7 +88,7 @@ from typing import Any
 from corsproof.findings import Location
 from corsproof.origins import ARBITRARY, catalogue, seed_origins, split_origin
 from corsproof.policy import CorsPolicy, Fallback, OriginCheck, evaluate_predicate
-from corsproof.static._module import Module
+from corsproof.static._module import Module, code_match
 from corsproof.static.adapters._base import Adapter, note_unresolved, register_adapter
 from corsproof.static.semantic import (
     UNKNOWN,
@@ -2752,13 +2752,17 @@ def _checks(predicate: Node, describe: str, loc: Location | None) -> list[Origin
     return [OriginCheck("predicate", predicate=predicate, describe=describe, loc=loc)]
 
 
+# what names a header in code: a literal (any case) or a name such as ACCESS_CONTROL_ALLOW_ORIGIN
+HEADER_WORDS = re.compile(rb"(?i:access-control-|access_control_)")
+
+
 @register_adapter
 class HandwrittenHeaders(Adapter):
     name = "handwritten"
     prefilter = re.compile(rb"(?i:access-control-)|access_control_")
 
     def analyse(self, module: Module, resolver: Evaluator) -> Iterator[CorsPolicy]:
-        if not _may_name_headers(module, self.prefilter):
+        if not _may_name_headers(module, HEADER_WORDS):
             return
         analysis = _Analysis(module, resolver)
         analysis.collect()
@@ -2772,24 +2776,8 @@ def _may_name_headers(module: Module, words: re.Pattern[bytes]) -> bool:
     project module it imports, directly or not (a constant, a function returning one, a
     re-export). When none is, the analysis, which resolves names through the scopes of the whole
     module, would find nothing: a mention in a comment does not make one."""
-    lowered = module.source.lower()
-    if "access-control-" in lowered or "access_control_" in lowered:
-        for node in module.nodes(ast.Constant):
-            value = node.value  # type: ignore[attr-defined]
-            if isinstance(value, bytes):
-                value = value.decode("latin-1")
-            if isinstance(value, str) and value:
-                low = value.lower()
-                if "access-control-" in low or "access_control_" in low:
-                    return True
-    if "access_control_" in lowered:
-        named = (
-            *(n.id for n in module.nodes(ast.Name)),  # type: ignore[attr-defined]
-            *(n.attr for n in module.nodes(ast.Attribute)),  # type: ignore[attr-defined]
-            *(a.asname or a.name for a in module.nodes(ast.alias)),  # type: ignore[attr-defined]
-        )
-        if any("access_control_" in name.lower() for name in named):
-            return True
+    if code_match(module.source.encode("utf-8", "surrogateescape"), words):
+        return True  # here, in a string or a name (not only in comments)
     project = module.project
     for node in module.nodes(ast.Import, ast.ImportFrom):
         if isinstance(node, ast.Import):
