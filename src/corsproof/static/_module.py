@@ -104,8 +104,8 @@ class Project:
     _evicted: list[Module] = field(default_factory=list)  # freed by `release_evicted`
     _code_matches: dict[tuple[Path, re.Pattern[bytes]], bool] = field(default_factory=dict)
     _reaches: dict[tuple[Path, re.Pattern[bytes]], bool] = field(default_factory=dict)
-    # directory -> the names of its files (find_module)
-    _files: dict[str, frozenset[str]] = field(default_factory=dict)
+    # directory -> the names of its files and of its subdirectories (find_module)
+    _files: dict[str, tuple[frozenset[str], frozenset[str]]] = field(default_factory=dict)
     _reexport_targets: dict[tuple[Path, str, str], frozenset[str] | None] = field(
         default_factory=dict
     )
@@ -305,8 +305,8 @@ class Project:
         return found
 
     def _find_module(self, dotted: str, importer: Path, level: int) -> Path | None:
-        # with strings and a cache of the files seen: the import closures of `reaches` ask for
-        # tens of thousands of candidates
+        # with strings and listings of the directories seen: the import closures of `reaches`
+        # ask for tens of thousands of candidates, most of them a library's
         parts = [p for p in dotted.split(".") if p] if dotted else []
         directory = os.path.dirname(str(importer))
         bases: list[str] = []
@@ -325,6 +325,11 @@ class Project:
                     break
                 directory = parent
         for base in bases:
+            if parts:
+                files, directories = self._listing(base)
+                head = parts[0]
+                if head not in directories and (len(parts) > 1 or head + ".py" not in files):
+                    continue  # nothing of that name here: no path to build
             candidate = os.path.join(base, *parts)
             for path in (
                 candidate + ".py" if parts else None,
@@ -334,21 +339,33 @@ class Project:
                     return Path(path)
         return None
 
-    def _is_file(self, path: str) -> bool:
-        """From a listing of its directory, kept (a few hundred directories, not the tens of
-        thousands of candidate paths asked)."""
-        directory, name = os.path.split(path)
-        files = self._files.get(directory)
-        if files is None:
+    def _listing(self, directory: str) -> tuple[frozenset[str], frozenset[str]]:
+        """(files, subdirectories) of a directory, read once and kept (a few hundred
+        directories, not the tens of thousands of candidate paths asked)."""
+        known = self._files.get(directory)
+        if known is None:
             if len(self._files) > 8192:
                 self._files.clear()
+            files: set[str] = set()
+            directories: set[str] = set()
             try:
                 with os.scandir(directory) as entries:
-                    files = frozenset(e.name for e in entries if e.is_file())
+                    for entry in entries:
+                        try:
+                            if entry.is_file():
+                                files.add(entry.name)
+                            elif entry.is_dir():
+                                directories.add(entry.name)
+                        except OSError:
+                            continue
             except OSError:
-                files = frozenset()
-            self._files[directory] = files
-        return name in files
+                pass
+            known = self._files[directory] = (frozenset(files), frozenset(directories))
+        return known
+
+    def _is_file(self, path: str) -> bool:
+        directory, name = os.path.split(path)
+        return name in self._listing(directory)[0]
 
 
 # what follows an `import`: a parenthesised list, or the rest of the line (and the next one after
