@@ -99,8 +99,11 @@ class FlaskCors(FlaskFamilyAdapter):
             and any(a.name == "*" for a in node.names)
             for node in module.tree.body
         )
+        candidates = module.calls_ending(_CALLED.lasts | {"init_app"})
+        if not candidates:
+            return
         self.writes = self._config_writes()
-        for node in module.calls_ending(_CALLED.lasts | {"init_app"}):
+        for node in candidates:
             func = node.func
             init_app = isinstance(func, ast.Attribute) and func.attr == "init_app"
             if not init_app and module.resolves_to(func, _CALLED) is None:

@@ -73,11 +73,12 @@ class SanicCors(FlaskFamilyAdapter):
     echo_all_varies = False  # `Vary: Origin` only for several origins or a regex
 
     def analyse(self, module: Module, evaluator: Evaluator) -> Iterator[CorsPolicy]:
-        if _uses_sanic_ext(module):
+        calls = list(module.calls_to(_CALLED))
+        if not calls or _uses_sanic_ext(module):
             return
         self.module, self.evaluator = module, evaluator
         self.reader: ConfigReader | None = None
-        for node, qual in module.calls_to(_CALLED):
+        for node, qual in calls:
             if qual in CORS_NAMES:
                 app = argument(node, "app", 0)
                 if app is None or (isinstance(app, ast.Constant) and app.value is None):
