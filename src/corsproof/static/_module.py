@@ -9,7 +9,7 @@ import re
 import stat
 import tokenize
 from collections import OrderedDict
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -661,16 +661,36 @@ class Module:
                 by_name.setdefault(func.id, []).append(call)  # type: ignore[arg-type]
         return by_attr, by_name
 
+    @cached_property
+    def _renamed_calls(self) -> dict[str, frozenset[str] | None]:
+        """The names called (`name(...)`) that may resolve to a dotted name ending in another
+        name (an import `as`, a re-export): name -> those last parts (None: any). Asked once per
+        name, not once per adapter."""
+        facts = self.name_facts
+        found: dict[str, frozenset[str] | None] = {}
+        for name in self._calls_by_name[1]:
+            lasts = facts.last_parts(self, name)
+            if lasts is None or lasts != {name}:
+                found[name] = lasts
+        return found
+
     def calls_ending(self, names: Collection[str] | Callable[[str], bool]) -> list[ast.Call]:
         """The calls whose callee may resolve to a dotted name ending in one of `names` (last
-        parts, or a test of the last part), in source order: `may_end` asked once per name
-        called, not once per call."""
-        test = names if callable(names) else names.__contains__
+        parts, or a test of the last part), in source order (see `may_end`)."""
         by_attr, by_name = self._calls_by_name
-        found = [call for attr, calls in by_attr.items() if test(attr) for call in calls]
-        for name, calls in by_name.items():
-            if test(name) or may_end(self, calls[0].func, names):
-                found.extend(calls)
+        if callable(names):
+            test = names
+            attrs: Iterable[str] = [attr for attr in by_attr if test(attr)]
+            called: Iterable[str] = [name for name in by_name if test(name)]
+        else:
+            test = names.__contains__
+            attrs = by_attr.keys() & names
+            called = by_name.keys() & names
+        found = [call for attr in attrs for call in by_attr[attr]]
+        found.extend(call for name in called for call in by_name[name])
+        for name, lasts in self._renamed_calls.items():
+            if not test(name) and (lasts is None or any(test(last) for last in lasts)):
+                found.extend(by_name[name])
         found.sort(key=_position)
         return found
 
