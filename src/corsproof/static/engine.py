@@ -203,13 +203,24 @@ class Needs:
         """One of the alternatives that are a word exactly occurs: the pattern matches."""
         return any(word in (lowered if icase else data) for word, icase in self.sufficient)
 
-    def met(self, data: bytes, lowered: bytes) -> bool:
+    def met(self, data: bytes, lowered: bytes, gated: bool = True) -> bool:
+        """`gated`: the file has `_GATE` (any case); when it has not, no word containing it is
+        looked for (most files have none of the CORS words, which nearly all contain it)."""
         if self.alternatives is None:
             return True
         return any(
-            all(any(w in (lowered if i else data) for w, i in clause) for clause in clauses)
+            all(
+                any(
+                    (gated or _GATE not in w.lower()) and w in (lowered if i else data)
+                    for w, i in clause
+                )
+                for clause in clauses
+            )
             for clauses in self.alternatives
         )
+
+
+_GATE = b"cors"
 
 
 _NEEDS: dict[type[Adapter], tuple[re.Pattern[bytes], Needs]] = {}
@@ -219,14 +230,16 @@ def _matching(data: bytes, lowered: bytes | None = None) -> list[type[Adapter]]:
     """The adapters whose prefilter matches: each pattern searched on its own (an alternation of
     all of them would lose the fast literal scan), after a check of the words it needs."""
     lowered = data.lower() if lowered is None else lowered
+    gated = _GATE in lowered
     found = []
     for adapter in all_adapters():
         cached = _NEEDS.get(adapter)
         if cached is None or cached[0] is not adapter.prefilter:
             cached = _NEEDS[adapter] = (adapter.prefilter, Needs(adapter.prefilter))
         needs = cached[1]
-        if needs.sure(data, lowered) or (
-            needs.met(data, lowered) and adapter.prefilter.search(data)
+        # the words first (most files stop there), then a word that decides alone, then the regex
+        if needs.met(data, lowered, gated) and (
+            needs.sure(data, lowered) or adapter.prefilter.search(data)
         ):
             found.append(adapter)
     return found
