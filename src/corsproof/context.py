@@ -72,6 +72,8 @@ PREFILTER_WORDS = (
 # every word of PREFILTER_WORDS contains one of these: most files miss all six, and are done
 # after six scans instead of one per word
 _ANCHORS = (b"api", b"auth", b"bearer", b"ssl", b"cert", b"httpbasic")
+# the words to look for once an anchor is there (only those containing it)
+_WORDS_OF = {anchor: tuple(w for w in PREFILTER_WORDS if anchor in w) for anchor in _ANCHORS}
 
 
 def auth_facts(data: bytes, lowered: bytes | None = None) -> frozenset[str]:
@@ -79,9 +81,10 @@ def auth_facts(data: bytes, lowered: bytes | None = None) -> frozenset[str]:
     bytes lower-cased, when the caller has them already)."""
     if lowered is None:
         lowered = data.lower()
-    if not any(anchor in lowered for anchor in _ANCHORS):
+    present = [anchor for anchor in _ANCHORS if anchor in lowered]
+    if not present:
         return frozenset()
-    if not any(word in lowered for word in PREFILTER_WORDS):
+    if not any(word in lowered for anchor in present for word in _WORDS_OF[anchor]):
         return frozenset()
     # the patterns on the raw bytes first: most files with a word match no pattern and are never
     # tokenized (so a read with a comment inside it, `get(  # why⏎ "X-API-Key")`, is not found)
