@@ -5,8 +5,9 @@
 
 The dense corpus is a copy of the corpus of `scan_corpus.py` (built first when missing) in which
 every `.py`/`.pyw` file ends with one more line, the comment `DENSE_COMMENT`: a word for each
-adapter's prefilter, so that no file is skipped by the byte prefilter and every adapter analyses
-every file. It is built once under `benchmarks/corpus-dense/tree/` (other files are hard links to
+adapter's prefilter, so that no file is skipped by the byte prefilter: every file is parsed and
+given to every adapter (which then rules out, from the module's node index and imports, what
+cannot be its library's: a word in a comment is no call). It is built once under `benchmarks/corpus-dense/tree/` (other files are hard links to
 the corpus); `benchmarks/corpus-dense/.gitignore` (`*`) keeps it out of git, and since corsproof
 reads `.gitignore` files only from the scanned directory down, the scan of `tree/` does not see it.
 
