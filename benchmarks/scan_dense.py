@@ -227,7 +227,7 @@ def _scan_document(top: Path, *, every_adapter: bool) -> dict[str, Any]:
     original, judge = engine._matching, engine.judge_policies
     if every_adapter:
         adapters = all_adapters()
-        engine._matching = lambda data: list(adapters)
+        engine._matching = lambda data, lowered=None: list(adapters)
     policies: list[str] = []
     root = str(top.resolve())
 
