@@ -550,24 +550,32 @@ NEEDS_CASES: list[tuple[bytes, list[bytes], list[bytes]]] = [
 
 
 @pytest.mark.parametrize("pattern, matching, rejected", NEEDS_CASES)
-def test_needs_is_a_necessary_condition(
+def test_needs_decides_only_what_the_pattern_would(
     pattern: bytes, matching: list[bytes], rejected: list[bytes]
 ) -> None:
     compiled = re.compile(pattern)
     needs = engine.Needs(compiled)
     for data in matching:
         assert compiled.search(data), data
-        assert needs.met(data, data.lower()), data
+        assert needs.decide(data, data.lower()) is not False, data
     for data in rejected:
         assert not compiled.search(data), data
-    if needs.alternatives is not None:  # and when it applies, it does filter
-        assert not needs.met(b"nothing to see here", b"nothing to see here")
+        assert needs.decide(data, data.lower()) is not True, data  # True: a match, surely
+    for gated in (True, False):  # no `cors` in the file: the words with it are not looked for
+        for data in [*matching, *rejected]:
+            if gated or b"cors" not in data.lower():
+                decided = needs.decide(data, data.lower(), gated)
+                assert decided is None or decided == bool(compiled.search(data)), data
+    if needs.branches is not None:  # and when it applies, it does filter
+        assert needs.decide(b"nothing to see here", b"nothing to see here") is False
 
 
 def test_needs_gives_up_rather_than_guess() -> None:
-    assert engine.Needs(re.compile(rb"\w+\s*\d")).alternatives is None  # no word at all
-    assert engine.Needs(re.compile(rb"abc|\d+")).alternatives is None  # one branch has none
-    assert engine.Needs(re.compile(rb"(?L)abc")).met(b"", b"")  # locale-dependent case
+    assert engine.Needs(re.compile(rb"\w+\s*\d")).branches is None  # no word at all
+    assert engine.Needs(re.compile(rb"abc|\d+")).branches is None  # one branch has none
+    assert engine.Needs(re.compile(rb"(?L)abc")).decide(b"", b"") is None  # locale-dependent
+    # an alternative that is one word exactly decides alone
+    assert engine.Needs(re.compile(rb"flask_cors|\bCORS\(")).decide(b"flask_cors", b"") is True
 
 
 def test_prefilter_matches_the_plain_patterns_on_the_fixtures() -> None:

@@ -173,12 +173,13 @@ def _literal(items: list[tuple[Any, Any]], icase: bool) -> tuple[bytes, bool] | 
 
 
 class Needs:
-    """The words a bytes pattern needs: any of `alternatives`, each a list of clauses; and the
-    alternatives that are one word exactly (`sufficient`): one of those found, it matches."""
+    """What a bytes pattern needs, alternative by alternative: a word that decides alone (the
+    alternative is that word exactly), or clauses of words that must all occur before the
+    pattern is worth running."""
 
     def __init__(self, pattern: re.Pattern[bytes]) -> None:
-        self.alternatives: list[list[Clause]] | None = None
-        self.sufficient: list[tuple[bytes, bool]] = []
+        # (the word exactly, or None; clauses as (word, case-insensitive, contains _GATE))
+        self.branches: list[tuple[tuple[bytes, bool] | None, list[list[Word]]]] | None = None
         if pattern.flags & re.LOCALE or not isinstance(pattern.pattern, bytes):
             return
         try:
@@ -191,36 +192,46 @@ class Needs:
                 else [items]
             )
             alternatives = [_cnf(branch, icase) for branch in branches]
-            self.sufficient = [w for w in (_literal(b, icase) for b in branches) if w is not None]
+            literals = [_literal(branch, icase) for branch in branches]
         except Exception:  # noqa: BLE001 - a private parser: when in doubt, run the pattern
-            self.sufficient = []
             return
         if all(alternatives):
             # the rarest-looking words first, so that a miss is found early
-            self.alternatives = [sorted(a, key=_strength, reverse=True) for a in alternatives]
-
-    def sure(self, data: bytes, lowered: bytes) -> bool:
-        """One of the alternatives that are a word exactly occurs: the pattern matches."""
-        return any(word in (lowered if icase else data) for word, icase in self.sufficient)
-
-    def met(self, data: bytes, lowered: bytes, gated: bool = True) -> bool:
-        """`gated`: the file has `_GATE` (any case); when it has not, no word containing it is
-        looked for (most files have none of the CORS words, which nearly all contain it)."""
-        if self.alternatives is None:
-            return True
-        return any(
-            all(
-                any(
-                    (gated or _GATE not in w.lower()) and w in (lowered if i else data)
-                    for w, i in clause
+            self.branches = [
+                (
+                    literal,
+                    [
+                        [(w, i, _GATE in w.lower()) for w, i in clause]
+                        for clause in sorted(clauses, key=_strength, reverse=True)
+                    ],
                 )
+                for literal, clauses in zip(literals, alternatives, strict=True)
+            ]
+
+    def decide(self, data: bytes, lowered: bytes, gated: bool = True) -> bool | None:
+        """True: the pattern matches (a word that decides alone is there); False: it cannot (a
+        word every alternative needs is missing); None: run it. `gated`: the file has `_GATE`
+        (any case); when it has not, no word containing it is looked for (most files have none
+        of the CORS words, which nearly all contain it)."""
+        if self.branches is None:
+            return None
+        maybe = False
+        for literal, clauses in self.branches:
+            if literal is not None:
+                word, icase = literal
+                if (gated or _GATE not in word.lower()) and word in (lowered if icase else data):
+                    return True
+                continue
+            if not maybe and all(
+                any((gated or not gate) and w in (lowered if i else data) for w, i, gate in clause)
                 for clause in clauses
-            )
-            for clauses in self.alternatives
-        )
+            ):
+                maybe = True
+        return None if maybe else False
 
 
 _GATE = b"cors"
+Word = tuple[bytes, bool, bool]
 
 
 _NEEDS: dict[type[Adapter], tuple[re.Pattern[bytes], Needs]] = {}
@@ -236,11 +247,8 @@ def _matching(data: bytes, lowered: bytes | None = None) -> list[type[Adapter]]:
         cached = _NEEDS.get(adapter)
         if cached is None or cached[0] is not adapter.prefilter:
             cached = _NEEDS[adapter] = (adapter.prefilter, Needs(adapter.prefilter))
-        needs = cached[1]
-        # the words first (most files stop there), then a word that decides alone, then the regex
-        if needs.met(data, lowered, gated) and (
-            needs.sure(data, lowered) or adapter.prefilter.search(data)
-        ):
+        decided = cached[1].decide(data, lowered, gated)
+        if decided or (decided is None and adapter.prefilter.search(data)):
             found.append(adapter)
     return found
 
