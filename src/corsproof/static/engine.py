@@ -196,7 +196,8 @@ class Needs:
         except Exception:  # noqa: BLE001 - a private parser: when in doubt, run the pattern
             return
         if all(alternatives):
-            # the rarest-looking words first, so that a miss is found early
+            # the words that decide alone first; the rarest-looking words first in each clause,
+            # so that a miss is found early
             self.branches = [
                 (
                     literal,
@@ -205,7 +206,9 @@ class Needs:
                         for clause in sorted(clauses, key=_strength, reverse=True)
                     ],
                 )
-                for literal, clauses in zip(literals, alternatives, strict=True)
+                for literal, clauses in sorted(
+                    zip(literals, alternatives, strict=True), key=lambda b: b[0] is None
+                )
             ]
 
     def decide(self, data: bytes, lowered: bytes, gated: bool = True) -> bool | None:

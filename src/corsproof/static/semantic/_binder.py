@@ -1,11 +1,12 @@
 """Scopes and bindings of one module (Ruff's `SemanticModel`).
 
-Every analysed module gets ONE walk over its tree (`_index`): the parent of every node and every
-node by type (so that adapters look up `ast.Call` nodes instead of walking the tree again). It
-costs about a third of the parse. The scopes (module, class, function, lambda, comprehension) and
-the bindings made in them in source order are built by one more pass, and only for a module where
-a name is resolved: adapters first rule out the calls that cannot be their library's from the
-index alone (`Module.may_end`), so a module with nothing to resolve never pays for them.
+Every analysed module gets ONE walk over its tree (`_index`): every node by type (so that
+adapters look up `ast.Call` nodes instead of walking the tree again). It costs about a third of
+the parse. The parents of the nodes, and the scopes (module, class, function, lambda,
+comprehension) with the bindings made in them in source order, are built by more passes only for
+a module where an adapter found something to look at: adapters first rule out the calls that
+cannot be their library's from the index alone (`Module.may_end`), so a module with nothing to
+resolve never pays for them.
 
 Python's rules, as the binder applies them:
 - LEGB: a function sees its own bindings, then enclosing *function* scopes (class bodies do not
@@ -93,10 +94,9 @@ def _child_fields(kind: type) -> tuple[str, ...]:
     return found
 
 
-def _index(tree: ast.AST) -> tuple[dict[ast.AST, ast.AST], dict[type, list[ast.AST]]]:
-    """The parent of every node and every node by type, in source order: the one walk over the
-    whole tree that every analysed module gets (it costs about a third of the parse)."""
-    parents: dict[ast.AST, ast.AST] = {}
+def _index(tree: ast.AST) -> dict[type, list[ast.AST]]:
+    """Every node by type, in source order: the one walk over the whole tree that every analysed
+    module gets (it costs about a third of the parse)."""
     by_type: dict[type, list[ast.AST]] = {}
     fields = _CHILD_FIELDS
     node_class = ast.AST
@@ -118,12 +118,36 @@ def _index(tree: ast.AST) -> tuple[dict[ast.AST, ast.AST], dict[type, list[ast.A
             if value.__class__ is list:
                 for item in reversed(value):
                     if isinstance(item, node_class):
+                        push(item)
+            elif isinstance(value, node_class):
+                push(value)
+    return by_type
+
+
+def _parents(tree: ast.AST) -> dict[ast.AST, ast.AST]:
+    """The parent of every node: built when first asked (most modules of a large tree never are:
+    only those where an adapter found something to look at)."""
+    parents: dict[ast.AST, ast.AST] = {}
+    fields = _CHILD_FIELDS
+    node_class = ast.AST
+    stack = [tree]
+    pop, push = stack.pop, stack.append
+    while stack:
+        node = pop()
+        names = fields.get(node.__class__)
+        if names is None:
+            names = _child_fields(node.__class__)
+        for name in names:
+            value = getattr(node, name, None)
+            if value.__class__ is list:
+                for item in value:
+                    if isinstance(item, node_class):
                         parents[item] = node
                         push(item)
             elif isinstance(value, node_class):
                 parents[value] = node
                 push(value)
-    return parents, by_type
+    return parents
 
 
 @dataclass(eq=False)
@@ -221,12 +245,20 @@ class SemanticModel:
         self.declarations = declarations
         # the one walk every module gets: parents and the node index (cheap, in `_index`); scopes
         # and bindings are built by a second pass only for a module whose names are resolved
-        self.parents, self.by_type = _index(tree)
+        self.by_type = _index(tree)
+        self._parents: dict[ast.AST, ast.AST] | None = None
         self._scopes: dict[ast.AST, Scope] | None = None
         self._module_scope: Scope | None = None
         self._memo: dict[tuple[Scope, str], Visible] = {}
         self.import_names: dict[Binding, str] = {}  # import binding -> dotted name (_imports)
         self.values: dict[Binding, Any] = {}  # binding -> its Value (_evaluate), once computed
+
+    @property
+    def parents(self) -> dict[ast.AST, ast.AST]:
+        """The parent of every node (built by a walk of its own when first asked)."""
+        if self._parents is None:
+            self._parents = _parents(self.tree)
+        return self._parents
 
     @property
     def bound(self) -> bool:
@@ -260,7 +292,7 @@ class SemanticModel:
         self._memo.clear()
         self.import_names.clear()
         self.values.clear()
-        self.parents.clear()
+        self._parents = None
         self.by_type.clear()
 
     def _bind(self) -> None:
