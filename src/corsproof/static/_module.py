@@ -143,8 +143,8 @@ class Project:
         return known
 
     def code_matches(self, path: Path, pattern: re.Pattern[bytes]) -> bool:
-        """Does `pattern` match the file at `path` somewhere that is not surely a comment (see
-        `code_match`)? Read from its bytes, once per file and pattern."""
+        """Does `pattern` match the file at `path`, lower-cased, somewhere that is not surely a
+        comment (see `code_match`)? Read from its bytes, once per file and pattern."""
         key = (path, pattern)
         known = self._code_matches.get(key)
         if known is None:
@@ -153,7 +153,7 @@ class Project:
                     data = handle.read(MAX_BYTES + 1)
             except (OSError, AnalysisError):
                 data = b""
-            known = code_match(data, pattern)
+            known = code_match(data.lower(), pattern)
             if len(self._code_matches) > 4096:
                 self._code_matches.clear()
             self._code_matches[key] = known
@@ -371,18 +371,24 @@ class Project:
 # what follows an `import`: a parenthesised list, or the rest of the line (and the next one after
 # a backslash); anywhere in the file, comments and strings included (a word too many only costs
 # a parse)
-_IMPORT_LIST = re.compile(rb"\bimport\b(?:\s*\(([^)]*)|((?:[^\n]*\\\n)*[^\n]*))")
+_IMPORT_LIST = re.compile(rb"import\b(?:\s*\(([^)]*)|((?:[^\n]*\\\n)*[^\n]*))")
 _WORD = re.compile(rb"\w+")
 _COMMENT = re.compile(rb"#[^\n]*")
 # `from .m import a, b as c` / `from m import (a,\n b)`, anywhere (a compound statement's
 # body, a doctest example, a comment: one more source is only more work): dots, module, names
 _FROM_IMPORT = re.compile(
-    rb"\bfrom[ \t]+(\.*)[ \t]*([\w.]*)[ \t]+import[ \t]*(\([^)]*\)|(?:[^\n;]*\\\n)*[^\n;]*)"
+    rb"from[ \t]+(\.*)[ \t]*([\w.]*)[ \t]+import[ \t]*(\([^)]*\)|(?:[^\n;]*\\\n)*[^\n;]*)"
 )
 # `import a.b, c as d`: the list (a literal first, for a fast scan: what comes before is checked
 # in `_plain_import`, not in a lookbehind)
 _PLAIN_IMPORT = re.compile(rb"import[ \t]+([\w. \t,]+)")
 _WORD_BYTES = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.")
+
+
+def _inside_word(data: bytes, start: int) -> bool:
+    """Does a match at `start` continue a word (`reimport`, `xfrom`)? (The patterns start with
+    their literal, for a fast scan, instead of a `\\b`.)"""
+    return start > 0 and data[start - 1] in _WORD_BYTES and data[start - 1] != 46  # not "."
 
 
 def _plain_import(data: bytes, start: int) -> bool:
@@ -416,6 +422,8 @@ class _ImportSummary:
         star = False
         words: set[bytes] = set()
         for match in _IMPORT_LIST.finditer(data):
+            if _inside_word(data, match.start()):
+                continue
             listed, rest = match.groups()
             segment = listed if listed is not None else rest
             if rest is not None and b"*" in rest.split(b"\n", 1)[0]:
@@ -427,6 +435,8 @@ class _ImportSummary:
         loose: set[bytes] = set()
         imported: set[tuple[int, str]] = set()
         for match in _FROM_IMPORT.finditer(data):
+            if _inside_word(data, match.start()):
+                continue
             dots, dotted, listed = match.groups()
             module = dotted.decode("ascii", "replace")
             imported.add((len(dots), module))
