@@ -25,6 +25,7 @@ from corsproof.static.semantic._imports import (
     may_resolve,
     name_facts,
     qualname,
+    resolved_names,
 )
 
 MAX_BYTES = 10 * 1024 * 1024  # larger files are not parsed (their tree would take ~20x as much)
@@ -635,8 +636,12 @@ class Module:
         model = self.__dict__.pop("semantic", None)
         if model is not None:
             model.release()
-        for name in ("_qualnames", "name_facts", "lines", "_raw_lines"):
+        for name in ("_qualnames", "name_facts", "resolved_names", "lines", "_raw_lines"):
             self.__dict__.pop(name, None)
+
+    @cached_property
+    def resolved_names(self) -> frozenset[str]:
+        return resolved_names(self)
 
     @cached_property
     def name_facts(self) -> NameFacts:

@@ -152,9 +152,6 @@ class NameFacts:
     """What the node index tells about the names of a module before any scope is built: which
     names only the bindings can resolve, and what an imported name may stand for."""
 
-    # bound somewhere in the module by an import, a def, a class or a parameter (their uses
-    # resolve to an import or to `<local>.name`): every other name stands for itself
-    resolved: frozenset[str]
     # the dotted names an import binds a name to anywhere in the module (`import a.b as c`: c ->
     # a.b; `from m import x as y`: y -> m.x)
     imports: dict[str, set[str]]
@@ -209,7 +206,6 @@ class NameFacts:
 
 def name_facts(module: Module) -> NameFacts:
     """The `NameFacts` of a module, from its index (imports, defs, classes, parameters)."""
-    resolved: set[str] = set()
     imports: dict[str, set[str]] = {}
     forwarded: dict[str, tuple[str, int, str]] = {}
     library_stars: list[str] = []
@@ -233,13 +229,18 @@ def name_facts(module: Module) -> NameFacts:
             imports.setdefault(local, set()).add(f"{base}.{alias.name}" if base else alias.name)
             if local == alias.name:
                 forwarded[local] = (base, node.level, alias.name)
-    resolved.update(imports)
+    return NameFacts(imports, forwarded, tuple(library_stars), project_star, {}, {}, {})
+
+
+def resolved_names(module: Module) -> frozenset[str]:
+    """The names bound somewhere in the module by an import, a def, a class or a parameter:
+    their uses resolve to an import or to `<local>.name`; any other name stands for itself.
+    (From the index; `Module.resolved_names` keeps it: only `qualname` asks.)"""
+    names = set(module.name_facts.imports)
     for node in module.nodes(ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef):
-        resolved.add(node.name)  # type: ignore[attr-defined]
-    resolved.update(arg.arg for arg in module.nodes(ast.arg))  # type: ignore[attr-defined]
-    return NameFacts(
-        frozenset(resolved), imports, forwarded, tuple(library_stars), project_star, {}, {}, {}
-    )
+        names.add(node.name)  # type: ignore[attr-defined]
+    names.update(arg.arg for arg in module.nodes(ast.arg))  # type: ignore[attr-defined]
+    return frozenset(names)
 
 
 def may_end(module: Module, node: ast.AST, names: Collection[str] | Callable[[str], bool]) -> bool:
@@ -301,7 +302,7 @@ def qualname(module: Module, node: ast.AST) -> str:
     if not isinstance(node, ast.Name):
         return ""
     facts = module.name_facts
-    if facts.project_star or facts.library_stars or node.id in facts.resolved:
+    if facts.project_star or facts.library_stars or node.id in module.resolved_names:
         head = head_qualname(module, node)
     else:
         head = node.id  # bound here by assignments only, or not at all: it stands for itself
@@ -321,6 +322,7 @@ __all__ = [
     "may_resolve",
     "name_facts",
     "project_module",
+    "resolved_names",
     "provides",
     "qualname",
 ]
