@@ -296,7 +296,8 @@ class Project:
 
     def find_module(self, dotted: str, importer: Path, level: int) -> Path | None:
         """The file of `from <level dots><dotted> import …` seen from `importer`, if in the project."""
-        key = (dotted, str(importer.parent), level)  # a Path hashes slowly; its str is kept
+        # by strings: a Path hashes slowly and `.parent` makes a new one
+        key = (dotted, os.path.dirname(str(importer)), level)
         if key in self._found:
             return self._found[key]
         found = self._find_module(dotted, importer, level)
