@@ -132,12 +132,7 @@ class Project:
     def _imports_of(self, path: Path) -> _ImportSummary:
         known = self._import_summaries.get(path)
         if known is None:
-            try:
-                with open_source(path) as handle:
-                    data = handle.read(MAX_BYTES + 1)
-            except (OSError, AnalysisError):
-                data = b""
-            known = _ImportSummary.read(data)
+            known = _ImportSummary.read(_bytes_of(path))
             if len(self._import_summaries) > 4096:
                 self._import_summaries.clear()
             self._import_summaries[path] = known
@@ -149,12 +144,7 @@ class Project:
         key = (path, pattern)
         known = self._code_matches.get(key)
         if known is None:
-            try:
-                with open_source(path) as handle:
-                    data = handle.read(MAX_BYTES + 1)
-            except (OSError, AnalysisError):
-                data = b""
-            known = code_match(data.lower(), pattern)
+            known = code_match(_bytes_of(path).lower(), pattern)
             if len(self._code_matches) > 4096:
                 self._code_matches.clear()
             self._code_matches[key] = known
@@ -484,6 +474,16 @@ class _ImportSummary:
             frozenset(w.decode("ascii") for w in loose),
             tuple(sorted(imported)),
         )
+
+
+def _bytes_of(path: Path) -> bytes:
+    """A project file's bytes for the readings that need no tree (empty when it cannot be read:
+    a reading of nothing finds nothing to follow)."""
+    try:
+        with open_source(path) as handle:
+            return handle.read(MAX_BYTES + 1)
+    except (OSError, AnalysisError):
+        return b""
 
 
 def _position(node: ast.AST) -> tuple[int, int]:
