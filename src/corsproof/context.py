@@ -72,6 +72,13 @@ PREFILTER_WORDS = (
 # every word of PREFILTER_WORDS contains one of these: most files miss all six, and are done
 # after six scans instead of one per word
 _ANCHORS = (b"api", b"auth", b"bearer", b"ssl", b"cert", b"httpbasic")
+# the anchors a text each pattern matches contains one of (lower-cased): a pattern whose anchors
+# are all missing is not run
+_PATTERN_ANCHORS = {
+    "api-key": (b"api", b"auth"),
+    "authorization-header": (b"auth", b"bearer", b"httpbasic"),
+    "mtls": (b"ssl", b"cert"),
+}
 # the words to look for once an anchor is there (only those containing it)
 _WORDS_OF = {anchor: tuple(w for w in PREFILTER_WORDS if anchor in w) for anchor in _ANCHORS}
 
@@ -88,7 +95,11 @@ def auth_facts(data: bytes, lowered: bytes | None = None) -> frozenset[str]:
         return frozenset()
     # the patterns on the raw bytes first: most files with a word match no pattern and are never
     # tokenized (so a read with a comment inside it, `get(  # why⏎ "X-API-Key")`, is not found)
-    candidates = [(name, pattern) for name, pattern in PATTERNS.items() if pattern.search(data)]
+    candidates = [
+        (name, pattern)
+        for name, pattern in PATTERNS.items()
+        if any(anchor in present for anchor in _PATTERN_ANCHORS[name]) and pattern.search(data)
+    ]
     if not candidates:
         return frozenset()
     code = _code_view(data)
