@@ -219,16 +219,21 @@ class Needs:
         if self.branches is None:
             return None
         maybe = False
-        for literal, clauses in self.branches:
+        for literal, clauses in self.branches:  # plain loops: this runs for every file
             if literal is not None:
                 word, icase = literal
                 if (gated or _GATE not in word.lower()) and word in (lowered if icase else data):
                     return True
                 continue
-            if not maybe and all(
-                any((gated or not gate) and w in (lowered if i else data) for w, i, gate in clause)
-                for clause in clauses
-            ):
+            if maybe:
+                continue
+            for clause in clauses:
+                for w, i, gate in clause:
+                    if (gated or not gate) and w in (lowered if i else data):
+                        break
+                else:
+                    break  # a clause with none of its words: this alternative cannot match
+            else:
                 maybe = True
         return None if maybe else False
 
