@@ -1,7 +1,7 @@
 """Scopes and bindings of one module (Ruff's `SemanticModel`).
 
 Every analysed module gets ONE walk over its tree (`_index`): every node by type (so that
-adapters look up `ast.Call` nodes instead of walking the tree again). It costs about a third of
+adapters look up `ast.Call` nodes instead of walking the tree again). It costs about a quarter of
 the parse. The parents of the nodes, and the scopes (module, class, function, lambda,
 comprehension) with the bindings made in them in source order, are built by more passes only for
 a module where an adapter found something to look at: adapters first rule out the calls that
@@ -64,35 +64,23 @@ _SCOPE_NODES = (
 )
 _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
 END: Position = (1 << 30, 0)
-# nodes the parser shares between every place they occur (`Load()`, `Add()`…): no parent, no
-# position, nothing to index; a third of all nodes in typical code
-_SHARED = frozenset(
-    cls
-    for base in (ast.expr_context, ast.operator, ast.boolop, ast.unaryop, ast.cmpop)
-    for cls in base.__subclasses__()
-)
-
-
 # fields that never hold a node (names, numbers, and the shared `Load()`/`Add()`… singletons)
 _NOT_NODES = frozenset(
     {"id", "attr", "arg", "name", "asname", "module", "level", "kind", "type_comment", "ctx",
      "op", "ops", "conversion", "is_async", "tag", "rest", "simple"}
 )  # fmt: skip
-_CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
 
 
-def _child_fields(kind: type) -> tuple[str, ...]:
+def _child_fields(kind: type) -> list[str]:
     """The fields of a node class that may hold nodes, last first (pushed on a stack, they come
     off in source order)."""
-    names = [
+    if kind in (ast.Constant, ast.MatchSingleton):
+        return []
+    return [
         name
-        for name in kind._fields  # type: ignore[attr-defined]
+        for name in reversed(kind._fields)  # type: ignore[attr-defined]
         if name not in _NOT_NODES or (name == "name" and kind.__name__ == "TypeAlias")
     ]
-    if kind in (ast.Constant, ast.MatchSingleton):
-        names = []
-    found = _CHILD_FIELDS[kind] = tuple(reversed(names))
-    return found
 
 
 # how `_index` reads each field of a node class: 0, one node or None; 1, a list of nodes; 2, a
@@ -143,29 +131,36 @@ def _index(tree: ast.AST) -> dict[type, list[ast.AST]]:
     return dict(by_type)
 
 
+def _children_last_first(node: ast.AST) -> list[ast.AST]:
+    """The children of a node, last first (by the same plan as `_index`, whose loop inlines it:
+    it runs for every node of every module)."""
+    plan = _PLANS.get(node.__class__)
+    if plan is None:
+        plan = _plan(node)
+    children: list[ast.AST] = []
+    for name, mode in plan:
+        value = getattr(node, name)
+        if mode == 1:
+            children.extend(reversed(value))
+        elif mode == 0:
+            if value is not None:
+                children.append(value)
+        else:
+            children.extend(item for item in reversed(value) if item is not None)
+    return children
+
+
 def _parents(tree: ast.AST) -> dict[ast.AST, ast.AST]:
     """The parent of every node: built when first asked (most modules of a large tree never are:
     only those where an adapter found something to look at)."""
     parents: dict[ast.AST, ast.AST] = {}
-    fields = _CHILD_FIELDS
-    node_class = ast.AST
     stack = [tree]
-    pop, push = stack.pop, stack.append
     while stack:
-        node = pop()
-        names = fields.get(node.__class__)
-        if names is None:
-            names = _child_fields(node.__class__)
-        for name in names:
-            value = getattr(node, name, None)
-            if value.__class__ is list:
-                for item in value:
-                    if isinstance(item, node_class):
-                        parents[item] = node
-                        push(item)
-            elif isinstance(value, node_class):
-                parents[value] = node
-                push(value)
+        node = stack.pop()
+        children = _children_last_first(node)
+        for child in children:
+            parents[child] = node
+        stack.extend(children)
     return parents
 
 
@@ -262,8 +257,8 @@ class SemanticModel:
         self.tree = tree
         # False when the source has no `global`/`nonlocal` at all (nothing to look ahead for)
         self.declarations = declarations
-        # the one walk every module gets: parents and the node index (cheap, in `_index`); scopes
-        # and bindings are built by a second pass only for a module whose names are resolved
+        # the one walk every module gets: the node index (cheap, `_index`); parents, scopes and
+        # bindings are built by passes of their own only for a module that asks for them
         self.by_type = _index(tree)
         self._parents: dict[ast.AST, ast.AST] | None = None
         self._scopes: dict[ast.AST, Scope] | None = None
@@ -569,40 +564,25 @@ class _Binder:
     def run(self) -> None:
         tree = self.model.tree
         for stmt in tree.body:
-            self._visit(stmt, tree)
+            self._visit(stmt)
 
     # -- the walk ---------------------------------------------------------------------------
-    def _visit(self, node: ast.AST, parent: ast.AST) -> None:
+    def _visit(self, node: ast.AST) -> None:
         """Visit a subtree: nodes that bind or make scopes through their handler, every other
-        node with an explicit stack (a `1 + 1 + …` chain thousands deep must not recurse).
-        Subtrees that cannot bind a name (no walrus, lambda or comprehension in the module) are
-        skipped."""
+        node with an explicit stack (a `1 + 1 + …` chain thousands deep must not recurse)."""
         handlers = self.handlers
         stack = [node]
-        pop, push = stack.pop, stack.append
-        fields = _CHILD_FIELDS
         while stack:
-            node = pop()
-            kind = node.__class__
-            method = handlers.get(kind)
+            node = stack.pop()
+            method = handlers.get(node.__class__)
             if method is not None:
                 method(self, node)
-                continue
-            names = fields.get(kind)
-            if names is None:
-                names = _child_fields(kind)
-            for name in names:
-                value = getattr(node, name, None)
-                if value.__class__ is list:
-                    for item in reversed(value):
-                        if isinstance(item, ast.AST):
-                            push(item)
-                elif isinstance(value, ast.AST):
-                    push(value)
+            else:
+                stack.extend(_children_last_first(node))
 
     def _children(self, node: ast.AST) -> None:
         for child in ast.iter_child_nodes(node):
-            self._visit(child, node)
+            self._visit(child)
 
     def _in_scope(self, kind: ScopeKind, node: ast.AST) -> Scope:
         scope = Scope(kind, node, self.scope)
@@ -663,9 +643,9 @@ class _Binder:
 
     # -- statements -------------------------------------------------------------------------
     def _Assign(self, node: ast.Assign) -> None:
-        self._visit(node.value, node)
+        self._visit(node.value)
         for target in node.targets:
-            self._visit(target, node)
+            self._visit(target)
             self._targets(target, "assign", node.value, _end(node))
             if isinstance(target, ast.Subscript) and isinstance(target.value, ast.Name):
                 self._mutate(target.value.id, "setitem", node)
@@ -687,10 +667,10 @@ class _Binder:
         )
 
     def _AnnAssign(self, node: ast.AnnAssign) -> None:
-        self._visit(node.annotation, node)
+        self._visit(node.annotation)
         if node.value is not None:
-            self._visit(node.value, node)
-        self._visit(node.target, node)
+            self._visit(node.value)
+        self._visit(node.target)
         if node.value is not None:
             self._targets(node.target, "assign", node.value, _end(node))
         elif isinstance(node.target, ast.Name) and self.scope.kind == "class":
@@ -698,41 +678,41 @@ class _Binder:
             pass
 
     def _AugAssign(self, node: ast.AugAssign) -> None:
-        self._visit(node.value, node)
-        self._visit(node.target, node)
+        self._visit(node.value)
+        self._visit(node.target)
         if isinstance(node.target, ast.Name):
             self.bind(
                 node.target.id, "augassign", node.target, _end(node), value=node.value, op=node.op
             )
 
     def _For(self, node: ast.For | ast.AsyncFor) -> None:
-        self._visit(node.iter, node)
-        self._visit(node.target, node)
+        self._visit(node.iter)
+        self._visit(node.target)
         self._targets(node.target, "loop", node.iter, _end(node.target))
         for stmt in node.body:
-            self._visit(stmt, node)
+            self._visit(stmt)
         for stmt in node.orelse:
-            self._visit(stmt, node)
+            self._visit(stmt)
 
     _AsyncFor = _For
 
     def _With(self, node: ast.With | ast.AsyncWith) -> None:
         for item in node.items:
-            self._visit(item, node)
+            self._visit(item)
             if item.optional_vars is not None:
                 self._targets(item.optional_vars, "with", item.context_expr, _end(item))
         for stmt in node.body:
-            self._visit(stmt, node)
+            self._visit(stmt)
 
     _AsyncWith = _With
 
     def _ExceptHandler(self, node: ast.ExceptHandler) -> None:
         if node.type is not None:
-            self._visit(node.type, node)
+            self._visit(node.type)
         if node.name:
             self.bind(node.name, "except", node, _end(node.type or node))
         for stmt in node.body:
-            self._visit(stmt, node)
+            self._visit(stmt)
 
     def _Import(self, node: ast.Import) -> None:
         self._children(node)
@@ -782,17 +762,17 @@ class _Binder:
 
     def _FunctionDef(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
         for decorator in node.decorator_list:
-            self._visit(decorator, node)
+            self._visit(decorator)
         args = node.args
         for default in [*args.defaults, *(d for d in args.kw_defaults if d is not None)]:
-            self._visit(default, args)
+            self._visit(default)
         for arg in _all_args(args):
             if arg.annotation is not None:
-                self._visit(arg.annotation, arg)
+                self._visit(arg.annotation)
         if node.returns is not None:
-            self._visit(node.returns, node)
+            self._visit(node.returns)
         for type_param in getattr(node, "type_params", ()):
-            self._visit(type_param, node)
+            self._visit(type_param)
         outer = self.scope
         self.scope = self._in_scope("function", node)
         # a function's `global`/`nonlocal` declarations apply to the whole body: read them first
@@ -803,7 +783,7 @@ class _Binder:
         for arg in _all_args(args):
             self.bind(arg.arg, "parameter", arg, (0, 0))
         for stmt in node.body:
-            self._visit(stmt, node)
+            self._visit(stmt)
         self.scope = outer
         self.bind(node.name, "function", node, _end(node))
 
@@ -812,27 +792,27 @@ class _Binder:
     def _Lambda(self, node: ast.Lambda) -> None:
         args = node.args
         for default in [*args.defaults, *(d for d in args.kw_defaults if d is not None)]:
-            self._visit(default, args)
+            self._visit(default)
         outer = self.scope
         self.scope = self._in_scope("lambda", node)
         for arg in _all_args(args):
             self.bind(arg.arg, "parameter", arg, (0, 0))
-        self._visit(node.body, node)
+        self._visit(node.body)
         self.scope = outer
 
     def _ClassDef(self, node: ast.ClassDef) -> None:
         for decorator in node.decorator_list:
-            self._visit(decorator, node)
+            self._visit(decorator)
         for base in node.bases:
-            self._visit(base, node)
+            self._visit(base)
         for keyword in node.keywords:
-            self._visit(keyword, node)
+            self._visit(keyword)
         for type_param in getattr(node, "type_params", ()):
-            self._visit(type_param, node)
+            self._visit(type_param)
         outer = self.scope
         self.scope = self._in_scope("class", node)
         for stmt in node.body:
-            self._visit(stmt, node)
+            self._visit(stmt)
         self.scope = outer
         self.bind(node.name, "class", node, _end(node))
 
@@ -840,18 +820,18 @@ class _Binder:
         generators: list[ast.comprehension] = node.generators  # type: ignore[attr-defined]
         # the first iterable is evaluated in the enclosing scope
         first = generators[0]
-        self._visit(first.iter, first)
+        self._visit(first.iter)
         outer = self.scope
         self.scope = self._in_scope("comprehension", node)
         for index, gen in enumerate(generators):
             if index:
-                self._visit(gen.iter, gen)
-            self._visit(gen.target, gen)
+                self._visit(gen.iter)
+            self._visit(gen.target)
             self._targets(gen.target, "loop", gen.iter, (0, 0))
             for condition in gen.ifs:
-                self._visit(condition, gen)
+                self._visit(condition)
         for part in parts:
-            self._visit(part, node)
+            self._visit(part)
         self.scope = outer
 
     def _ListComp(self, node: ast.ListComp | ast.SetComp | ast.GeneratorExp) -> None:
@@ -864,8 +844,8 @@ class _Binder:
         self._comprehension_scope(node, [node.key, node.value])
 
     def _NamedExpr(self, node: ast.NamedExpr) -> None:
-        self._visit(node.value, node)
-        self._visit(node.target, node)
+        self._visit(node.value)
+        self._visit(node.target)
         scope = self.model.function_scope(self.scope)
         self.bind(node.target.id, "walrus", node.target, _end(node), scope=scope, value=node.value)
 
