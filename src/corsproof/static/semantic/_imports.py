@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Callable, Collection, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from corsproof.static.semantic._binder import Binding, StarImport
@@ -149,20 +149,20 @@ def head_qualname(module: Module, name: ast.Name) -> str:
 
 @dataclass(frozen=True)
 class NameFacts:
-    """What the node index tells about the names of a module before any scope is built: which
-    names only the bindings can resolve, and what an imported name may stand for."""
+    """What the node index tells about the imported names of a module before any scope is built:
+    what each may stand for (kept per name once asked)."""
 
     # the dotted names an import binds a name to anywhere in the module (`import a.b as c`: c ->
     # a.b; `from m import x as y`: y -> m.x)
     imports: dict[str, set[str]]
     # `from m import x`: x -> (m, level, x), a re-export when m is a project module that imports
-    # x itself (then x may stand for anything); looked up only when asked, then kept
+    # x itself (then x stands for what m's chain of imports ends at: `reexported`)
     forwarded: dict[str, tuple[str, int, str]]
     library_stars: tuple[str, ...]  # `from flask_cors import *`: a name may be flask_cors.name
     project_star: bool  # `from .ext import *`: a name may stand for anything ext re-exports
-    _reexported: dict[str, frozenset[str] | None]
-    _heads: dict[str, set[str] | None]
-    _lasts: dict[str, frozenset[str] | None]
+    _reexported: dict[str, frozenset[str] | None] = field(default_factory=dict, repr=False)
+    _heads: dict[str, set[str] | None] = field(default_factory=dict, repr=False)
+    _lasts: dict[str, frozenset[str] | None] = field(default_factory=dict, repr=False)
 
     def heads(self, module: Module, name: str) -> set[str] | None:
         """The dotted names a use of `name` may resolve to (`<local>.name` aside, which no
@@ -176,9 +176,7 @@ class NameFacts:
             found = {name, *self.imports.get(name, ()), *further}
             found.update(f"{star}.{name}" for star in self.library_stars)
         self._heads[name] = found
-        self._lasts[name] = (
-            None if found is None else frozenset(head.rsplit(".", 1)[-1] for head in found)
-        )
+        self._lasts[name] = None if found is None else last_parts(found)
         return found
 
     def last_parts(self, module: Module, name: str) -> frozenset[str] | None:
@@ -229,7 +227,7 @@ def name_facts(module: Module) -> NameFacts:
             imports.setdefault(local, set()).add(f"{base}.{alias.name}" if base else alias.name)
             if local == alias.name:
                 forwarded[local] = (base, node.level, alias.name)
-    return NameFacts(imports, forwarded, tuple(library_stars), project_star, {}, {}, {})
+    return NameFacts(imports, forwarded, tuple(library_stars), project_star)
 
 
 def resolved_names(module: Module) -> frozenset[str]:
@@ -270,7 +268,8 @@ def may_resolve(module: Module, node: ast.AST, names: Collection[str]) -> bool:
         return False
     heads = module.name_facts.heads(module, node.id)
     if heads is None:
-        return not parts or parts[0] in {dotted.rsplit(".", 1)[-1] for dotted in names}
+        lasts = names.lasts if isinstance(names, DottedNames) else last_parts(names)
+        return not parts or parts[0] in lasts
     tail = "." + ".".join(reversed(parts)) if parts else ""
     return any(head + tail in names for head in heads)
 
@@ -322,7 +321,7 @@ __all__ = [
     "may_resolve",
     "name_facts",
     "project_module",
-    "resolved_names",
     "provides",
     "qualname",
+    "resolved_names",
 ]
