@@ -71,9 +71,12 @@ class TooLargeError(FileError):
     it, so the command line does not let the run pass as clean (see `--max-file-size`)."""
 
 
+_UNITS = (("GB", 1 << 30), ("MB", 1 << 20), ("KB", 1 << 10))  # binary, as --max-file-size reads
+
+
 def size_text(size: int) -> str:
     """`10 MB`, `512 KB`, `1000 bytes` (binary units, as `--max-file-size` reads them)."""
-    for unit, factor in (("GB", 1 << 30), ("MB", 1 << 20), ("KB", 1 << 10)):
+    for unit, factor in _UNITS:
         if size >= factor and size % factor == 0:
             return f"{size // factor} {unit}"
     return f"{size} bytes"
@@ -81,7 +84,7 @@ def size_text(size: int) -> str:
 
 def _about(size: int) -> str:
     """`12.0 MB`, `2.5 KB`, `900 bytes`: a file's size, for the message."""
-    for unit, factor in (("GB", 1 << 30), ("MB", 1 << 20), ("KB", 1 << 10)):
+    for unit, factor in _UNITS:
         if size >= factor:
             return f"{size / factor:.1f} {unit}"
     return f"{size} bytes"
@@ -298,10 +301,7 @@ def analyse_file(job: FileJob) -> FileOutcome:
     except OSError as exc:
         outcome.error = f"cannot read: {exc.strerror or exc}"
         return outcome
-    # the cyclic collector would walk every tree and model being built again and again (a parse
-    # takes 2-5 times as long with it on): off for one file's analysis, on between files
-    collecting = gc.isenabled()
-    gc.disable()
+    # (`_analyse_batch` keeps the cyclic collector off around this)
     module: Module | None = None
     cached: Module | None = None
     project: Project | None = None
@@ -321,9 +321,8 @@ def analyse_file(job: FileJob) -> FileOutcome:
         else:
             _PROJECTS.move_to_end(key)
         real = job.path.resolve()
-        module = project.cached(real)  # already parsed here as another file's import: not twice
-        if module is not None:
-            cached = module
+        # already parsed here as another file's import: not twice
+        module = cached = project.cached(real)
         if module is None:
             source = decode_source(data)
             # not cached: a file analysed is rarely imported by the next ones, and a cached
@@ -352,8 +351,6 @@ def analyse_file(job: FileJob) -> FileOutcome:
             module.release()
         if project is not None:
             project.release_evicted()
-        if collecting:
-            gc.enable()
     return outcome
 
 
@@ -383,9 +380,10 @@ def _analyse_dependencies(job: FileJob, outcome: FileOutcome) -> FileOutcome:
 
 
 def _analyse_batch(jobs: list[FileJob]) -> list[FileOutcome]:
-    # the collector stays off for the whole batch: each file's model is freed by reference
-    # counting (`Module.release`), and what a file leaves for the collector is little, while
-    # collections between files would walk the process's caches again and again
+    # the cyclic collector stays off for the whole batch: it would walk every tree and model
+    # being built again and again (a parse takes 2-5 times as long with it on), each file's model
+    # is freed by reference counting (`Module.release`), and collections between files would
+    # walk the process's caches again and again
     collecting = gc.isenabled()
     gc.disable()
     try:
@@ -394,10 +392,9 @@ def _analyse_batch(jobs: list[FileJob]) -> list[FileOutcome]:
         if collecting:
             gc.enable()
     if multiprocessing.parent_process() is not None:
-        # in a worker: evicted modules are cycles (module <-> project, scopes <-> bindings) that
-        # reached the oldest generation while cached; without a full collection now and then
-        # its memory grows with the number of files. (Not in the caller's process, whose heap
-        # may be large and is not ours to walk.)
+        # in a worker: whatever a batch left in cycles that `Module.release` does not break (a
+        # caught exception's traceback, say) is collected before the next one. (Not in the
+        # caller's process, whose heap may be large and is not ours to walk.)
         gc.collect()
     return outcomes
 
