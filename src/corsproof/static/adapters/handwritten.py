@@ -88,7 +88,7 @@ from typing import Any
 from corsproof.findings import Location
 from corsproof.origins import ARBITRARY, catalogue, seed_origins, split_origin
 from corsproof.policy import CorsPolicy, Fallback, OriginCheck, evaluate_predicate
-from corsproof.static._module import Module, code_match
+from corsproof.static._module import Module
 from corsproof.static.adapters._base import Adapter, note_unresolved, register_adapter
 from corsproof.static.semantic import (
     UNKNOWN,
@@ -2777,29 +2777,6 @@ def _may_name_headers(module: Module, words: re.Pattern[bytes]) -> bool:
     project module it imports, directly or not (a constant, a function returning one, a
     re-export). When none is, the analysis, which resolves names through the scopes of the whole
     module, would find nothing: a mention in a comment does not make one."""
-    if code_match(module.source.encode("utf-8", "surrogateescape").lower(), words):
-        return True  # here, in a string or a name (not only in comments)
-    project = module.project
-    for node in module.nodes(ast.Import, ast.ImportFrom):
-        if isinstance(node, ast.Import):
-            for alias in node.names:
-                parts = alias.name.split(".")
-                for end in range(1, len(parts) + 1):  # `import a.b`: a/__init__.py runs too
-                    found = project.find_module(".".join(parts[:end]), module.path, 0)
-                    if found is not None and project.reaches(found, words):
-                        return True
-            continue
-        assert isinstance(node, ast.ImportFrom)
-        base = node.module or ""
-        found = project.find_module(base, module.path, node.level)
-        if found is not None and project.reaches(found, words):
-            return True
-        if found is not None and found.name != "__init__.py":
-            continue  # `from module import name`: no submodule to read
-        for alias in node.names:  # `from package import submodule`
-            submodule = project.find_module(
-                f"{base}.{alias.name}" if base else alias.name, module.path, node.level
-            )
-            if submodule is not None and project.reaches(submodule, words):
-                return True
-    return False
+    # the module itself and the project modules it imports, directly or not, read from their
+    # bytes like any other: the same closure, kept per process
+    return module.project.reaches(module.path, words)
