@@ -374,22 +374,23 @@ _FROM_IMPORT = re.compile(
 # `import a.b, c as d`: the list (a literal first, for a fast scan: what comes before is checked
 # in `_plain_import`, not in a lookbehind)
 _PLAIN_IMPORT = re.compile(rb"import[ \t]+([\w. \t,]+)")
-_WORD_BYTES = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.")
+_NAME_BYTES = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
+_NAME_OR_DOT = _NAME_BYTES | {ord(".")}
 
 
 def _inside_word(data: bytes, start: int) -> bool:
     """Does a match at `start` continue a word (`reimport`, `xfrom`)? (The patterns start with
     their literal, for a fast scan, instead of a `\\b`.)"""
-    return start > 0 and data[start - 1] in _WORD_BYTES and data[start - 1] != 46  # not "."
+    return start > 0 and data[start - 1] in _NAME_BYTES
 
 
 def _plain_import(data: bytes, start: int) -> bool:
     """Is the `import` at `start` a statement of its own (not `from m import`, not a word in
     prose such as "we import it", not part of a name)?"""
     before = data[start - 1] if start else 10
-    if before in _WORD_BYTES:
+    if before in _NAME_OR_DOT:  # a name, or an attribute `x.import`
         return False
-    return not (before in b" \t" and start >= 2 and data[start - 2] in _WORD_BYTES)
+    return not (before in b" \t" and start >= 2 and data[start - 2] in _NAME_OR_DOT)
 
 
 _DOTTED = re.compile(rb"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*")
