@@ -98,16 +98,48 @@ def _read_head(conn: socket.socket) -> str:
 
 
 @contextmanager
-def serve_raw(handler: RawHandler, *, tls: ssl.SSLContext | None = None) -> Iterator[str]:
-    """A socket server: each connection's request head is read, then `handler` answers (or not)."""
+def accepting(
+    serve: Callable[[socket.socket], None], stop: threading.Event | None = None
+) -> Iterator[int]:
+    """A listening socket on 127.0.0.1 whose connections are each handed to `serve` in a thread
+    of their own; yields the port. On the way out `stop` is set (so that handlers waiting on it
+    end) before everything is joined."""
     listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     listener.bind(("127.0.0.1", 0))
     listener.listen(64)
     listener.settimeout(0.05)
-    port = listener.getsockname()[1]
-    stop = threading.Event()
+    stop = stop or threading.Event()
     workers: list[threading.Thread] = []
+
+    def accept_loop() -> None:
+        while not stop.is_set():
+            try:
+                conn, _ = listener.accept()
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            worker = threading.Thread(target=serve, args=(conn,), daemon=True)
+            worker.start()
+            workers.append(worker)
+
+    thread = threading.Thread(target=accept_loop, daemon=True)
+    thread.start()
+    try:
+        yield listener.getsockname()[1]
+    finally:
+        stop.set()
+        thread.join(timeout=5)
+        listener.close()
+        for worker in workers:
+            worker.join(timeout=5)
+
+
+@contextmanager
+def serve_raw(handler: RawHandler, *, tls: ssl.SSLContext | None = None) -> Iterator[str]:
+    """A socket server: each connection's request head is read, then `handler` answers (or not)."""
+    stop = threading.Event()
 
     def serve_one(conn: socket.socket) -> None:
         try:
@@ -125,28 +157,8 @@ def serve_raw(handler: RawHandler, *, tls: ssl.SSLContext | None = None) -> Iter
             except OSError:
                 pass
 
-    def accept_loop() -> None:
-        while not stop.is_set():
-            try:
-                conn, _ = listener.accept()
-            except TimeoutError:
-                continue
-            except OSError:
-                return
-            worker = threading.Thread(target=serve_one, args=(conn,), daemon=True)
-            worker.start()
-            workers.append(worker)
-
-    thread = threading.Thread(target=accept_loop, daemon=True)
-    thread.start()
-    try:
+    with accepting(serve_one, stop) as port:
         yield f"{'https' if tls else 'http'}://127.0.0.1:{port}"
-    finally:
-        stop.set()
-        thread.join(timeout=5)
-        listener.close()
-        for worker in workers:
-            worker.join(timeout=5)
 
 
 @dataclass

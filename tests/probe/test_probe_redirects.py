@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pytest
 import trustme
+from probe_support import accepting
 
 from corsproof.cli import main
 from corsproof.probe import ProbeOptions, probe_targets
@@ -79,18 +80,15 @@ def _read_request(conn: socket.socket) -> tuple[str, str, dict[str, str]] | None
 
 @contextmanager
 def recording_server(answer: Answer, *, tls: ssl.SSLContext | None = None) -> Iterator[Server]:
-    listener = socket.socket()
-    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    listener.bind(("127.0.0.1", 0))
-    listener.listen(32)
-    listener.settimeout(0.05)
-    port = listener.getsockname()[1]
-    server = Server(f"{'https' if tls else 'http'}://127.0.0.1:{port}", port)
+    """Answers every request of a connection (keep-alive) and records it; with `tls`, a plain
+    HTTP request on the same port is recorded and refused (400)."""
+    server = Server("", 0)
     lock = threading.Lock()
     stop = threading.Event()
-    threads: list[threading.Thread] = []
 
     def serve(conn: socket.socket) -> None:
+        with lock:
+            server.connections += 1
         conn.settimeout(3)
         scheme, cert = "http", False
         try:
@@ -120,30 +118,10 @@ def recording_server(answer: Answer, *, tls: ssl.SSLContext | None = None) -> It
             except OSError:
                 pass
 
-    def accept() -> None:
-        while not stop.is_set():
-            try:
-                conn, _ = listener.accept()
-            except TimeoutError:
-                continue
-            except OSError:
-                return
-            with lock:
-                server.connections += 1
-            thread = threading.Thread(target=serve, args=(conn,), daemon=True)
-            thread.start()
-            threads.append(thread)
-
-    acceptor = threading.Thread(target=accept, daemon=True)
-    acceptor.start()
-    try:
+    with accepting(serve, stop) as port:
+        server.base = f"{'https' if tls else 'http'}://127.0.0.1:{port}"
+        server.port = port
         yield server
-    finally:
-        stop.set()
-        acceptor.join(timeout=5)
-        listener.close()
-        for thread in threads:
-            thread.join(timeout=5)
 
 
 def redirecting(routes: dict[str, str], *, echo: bool = False) -> Answer:
