@@ -17,8 +17,10 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
+import trustme
 import uvicorn
 from werkzeug.serving import make_server
 
@@ -76,6 +78,35 @@ def serve_wsgi(app: Any) -> Iterator[str]:
         server.shutdown()
         server.server_close()
         thread.join(timeout=10)
+
+
+class Pki:
+    """A test CA (trustme) and what the probe tests need from it, as files and as a server
+    context: a certificate for 127.0.0.1/localhost, a client certificate, one for another name."""
+
+    def __init__(self, directory: Path) -> None:
+        self.ca = trustme.CA()
+        self.ca_file = directory / "ca.pem"
+        self.ca.cert_pem.write_to_path(str(self.ca_file))
+        server = self.ca.issue_cert("127.0.0.1", "localhost")
+        self.server_cert, self.server_key = _write(server, directory, "server")
+        self.server_context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        server.configure_cert(self.server_context)
+        # ask every client for a certificate, and record whether one came
+        self.ca.configure_trust(self.server_context)
+        self.server_context.verify_mode = ssl.CERT_OPTIONAL
+        client = self.ca.issue_cert("client@example.org")
+        self.client_cert, self.client_key = _write(client, directory, "client")
+        # a certificate for another name, from the same CA
+        other = self.ca.issue_cert("other.example")
+        self.other_cert, self.other_key = _write(other, directory, "other")
+
+
+def _write(cert: trustme.LeafCert, directory: Path, name: str) -> tuple[Path, Path]:
+    pem, key = directory / f"{name}.pem", directory / f"{name}.key"
+    cert.cert_chain_pems[0].write_to_path(str(pem))
+    cert.private_key_pem.write_to_path(str(key))
+    return pem, key
 
 
 RawHandler = Callable[[socket.socket, str, threading.Event], None]

@@ -18,11 +18,9 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import pytest
-import trustme
-from probe_support import accepting
+from probe_support import Pki, accepting
 
 from corsproof.cli import main
 from corsproof.probe import ProbeOptions, probe_targets
@@ -152,32 +150,10 @@ def options(**extra: object) -> ProbeOptions:
     )
 
 
-class Pki:
-    def __init__(self, directory: Path) -> None:
-        self.ca = trustme.CA()
-        self.ca_file = directory / "ca.pem"
-        self.ca.cert_pem.write_to_path(str(self.ca_file))
-        server = self.ca.issue_cert("127.0.0.1", "localhost")
-        self.server_context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        server.configure_cert(self.server_context)
-        # ask every client for a certificate, and record whether one came
-        self.ca.configure_trust(self.server_context)
-        self.server_context.verify_mode = ssl.CERT_OPTIONAL
-        client = self.ca.issue_cert("client@example.org")
-        self.client_cert = directory / "client.pem"
-        self.client_key = directory / "client.key"
-        client.cert_chain_pems[0].write_to_path(str(self.client_cert))
-        client.private_key_pem.write_to_path(str(self.client_key))
-
-    def options(self, **extra: object) -> ProbeOptions:
-        return options(
-            cacert=str(self.ca_file), cert=str(self.client_cert), key=str(self.client_key), **extra
-        )
-
-
-@pytest.fixture(scope="module")
-def pki(tmp_path_factory: pytest.TempPathFactory) -> Pki:
-    return Pki(tmp_path_factory.mktemp("pki"))
+def pki_options(pki: Pki, **extra: object) -> ProbeOptions:
+    return options(
+        cacert=str(pki.ca_file), cert=str(pki.client_cert), key=str(pki.client_key), **extra
+    )
 
 
 @contextmanager
@@ -289,7 +265,7 @@ def test_https_to_http_is_never_followed(pki: Pki, port: str) -> None:
                 if port == "same"
                 else plain.base + "/landing"
             )
-            result = probe_targets([origin.base + "/down"], pki.options())
+            result = probe_targets([origin.base + "/down"], pki_options(pki))
     assert [(r.scheme, r.path) for r in origin.requests] == [("https", "/down")]
     assert plain.connections == 0
     (error,) = result.errors
@@ -304,7 +280,9 @@ def test_client_certificate_and_secrets_go_only_to_the_target_origin(pki: Pki) -
             table["/jump"] = elsewhere.base + "/landing"
             # the same server under another host name is another origin too
             table["/rename"] = f"https://localhost:{origin.port}/landing"
-            result = probe_targets([origin.base + "/jump", origin.base + "/rename"], pki.options())
+            result = probe_targets(
+                [origin.base + "/jump", origin.base + "/rename"], pki_options(pki)
+            )
     # the target got the certificate and the secrets: the set-up works
     assert origin.requests and all(r.client_cert for r in origin.requests)
     assert origin.secrets_seen

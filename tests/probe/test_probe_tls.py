@@ -7,42 +7,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import trustme
 from probe_apps import TRUSTED, starlette_app
-from probe_support import serve_asgi
+from probe_support import Pki, serve_asgi
 
 from corsproof.cli import main
 from corsproof.probe import ProbeOptions, probe_targets
 
 OPEN = {"allow_origins": ["*"], "allow_credentials": True}
-
-
-class Pki:
-    def __init__(self, directory: Path) -> None:
-        self.ca = trustme.CA()
-        self.ca_file = directory / "ca.pem"
-        self.ca.cert_pem.write_to_path(str(self.ca_file))
-        server = self.ca.issue_cert("127.0.0.1", "localhost")
-        self.server_cert = directory / "server.pem"
-        self.server_key = directory / "server.key"
-        server.cert_chain_pems[0].write_to_path(str(self.server_cert))
-        server.private_key_pem.write_to_path(str(self.server_key))
-        client = self.ca.issue_cert("client@example.org")
-        self.client_cert = directory / "client.pem"
-        self.client_key = directory / "client.key"
-        client.cert_chain_pems[0].write_to_path(str(self.client_cert))
-        client.private_key_pem.write_to_path(str(self.client_key))
-        # a certificate for another name, from the same CA
-        other = self.ca.issue_cert("other.example")
-        self.other_cert = directory / "other.pem"
-        self.other_key = directory / "other.key"
-        other.cert_chain_pems[0].write_to_path(str(self.other_cert))
-        other.private_key_pem.write_to_path(str(self.other_key))
-
-
-@pytest.fixture(scope="module")
-def pki(tmp_path_factory: pytest.TempPathFactory) -> Pki:
-    return Pki(tmp_path_factory.mktemp("pki"))
 
 
 @pytest.fixture
