@@ -7,6 +7,7 @@ import io
 import os
 import re
 import stat
+import sys
 import tokenize
 from collections import OrderedDict
 from collections.abc import Callable, Collection, Iterable, Iterator
@@ -103,13 +104,13 @@ class Project:
     _real: dict[Path, Path] = field(default_factory=dict)  # path -> its real path
     _import_summaries: dict[Path, _ImportSummary] = field(default_factory=dict)
     _evicted: list[Module] = field(default_factory=list)  # freed by `release_evicted`
-    _code_matches: dict[tuple[Path, re.Pattern[bytes]], bool] = field(default_factory=dict)
     _reaches: dict[tuple[Path, re.Pattern[bytes]], bool] = field(default_factory=dict)
     # directory -> the names of its files and of its subdirectories (find_module)
     _files: dict[str, tuple[frozenset[str], frozenset[str]]] = field(default_factory=dict)
     _reexport_targets: dict[tuple[Path, str, str], frozenset[str] | None] = field(
         default_factory=dict
     )
+    _star_sources: dict[Path, tuple[Path, ...]] = field(default_factory=dict)
     # steps left for the expression being evaluated (semantic._evaluate), across its modules
     budget: list[int] = field(default_factory=lambda: [0])
 
@@ -121,6 +122,39 @@ class Project:
         if self.display_root in ("", "."):
             return str(rel)
         return os.path.join(self.display_root, str(rel))
+
+    def star_closure(self, paths: Iterable[Path]) -> list[Path]:
+        """`paths` and the project modules they may star-import, transitively, read from their
+        bytes (`_ImportSummary`: every `from … import *`, wherever written, so a superset of
+        what their trees hold) without parsing any: what a settings chain can draw on."""
+        found = list(dict.fromkeys(paths))
+        seen = set(found)
+        index = 0
+        while index < len(found):
+            for path in self._star_sources_of(found[index]):
+                if path not in seen:
+                    seen.add(path)
+                    found.append(path)
+            index += 1
+        return found
+
+    def _star_sources_of(self, path: Path) -> tuple[Path, ...]:
+        known = self._star_sources.get(path)
+        if known is None:
+            summary = self._import_summaries.get(path) or _ImportSummary.read(_bytes_of(path))
+            found = (
+                self.find_module(dotted, path, level)
+                for level, dotted, _ in summary.sources.get("*", ())
+            )
+            if len(self._star_sources) > 4096:
+                self._star_sources.clear()
+            known = self._star_sources[path] = tuple(p for p in found if p is not None)
+        return known
+
+    def mentions(self, path: Path, words: Iterable[bytes]) -> bool:
+        """Is one of `words` anywhere in the bytes of the file at `path`?"""
+        data = _bytes_of(path)
+        return any(word in data for word in words)
 
     def may_import(self, path: Path, name: str) -> bool:
         """Could the module at `path` bind `name` by an import (a re-export)? Read from its bytes,
@@ -136,18 +170,6 @@ class Project:
             if len(self._import_summaries) > 4096:
                 self._import_summaries.clear()
             self._import_summaries[path] = known
-        return known
-
-    def code_matches(self, path: Path, pattern: re.Pattern[bytes]) -> bool:
-        """Does `pattern` match the file at `path`, lower-cased, somewhere that is not surely a
-        comment (see `code_match`)? Read from its bytes, once per file and pattern."""
-        key = (path, pattern)
-        known = self._code_matches.get(key)
-        if known is None:
-            known = code_match(_bytes_of(path).lower(), pattern)
-            if len(self._code_matches) > 4096:
-                self._code_matches.clear()
-            self._code_matches[key] = known
         return known
 
     def reexport_targets(
@@ -196,36 +218,49 @@ class Project:
         return frozenset(targets)
 
     def reaches(self, path: Path, pattern: re.Pattern[bytes]) -> bool:
-        """Does `pattern` match, in code (see `code_matches`), the module at `path` or a project
+        """Does `pattern` match, in code (see `code_match`), the module at `path` or a project
         module it imports, directly or not? What a name imported from it can carry (a constant,
         a function returning one of its own imports, a re-export) comes from there. Read from the
-        bytes (`_ImportSummary`: every import statement, wherever written); a closure found
-        without a match is kept for each of its modules (theirs are within it)."""
+        bytes (`_ImportSummary`: every import statement, wherever written), each module once per
+        closure and none of it kept: a closure found without a match is remembered for each of
+        its modules (theirs are within it), a match for each module on the way to it."""
         key = (path, pattern)
         known = self._reaches.get(key)
         if known is not None:
             return known
-        seen = {path}
+        via: dict[Path, Path | None] = {path: None}  # module -> the module that imports it
         queue = [path]
         while queue:
             current = queue.pop()
-            if self.code_matches(current, pattern):
-                self._remember_reach(key, True)
+            data = _bytes_of(current)
+            if code_match(data.lower(), pattern):
+                self._remember_chain(current, via, pattern)
                 return True
-            for level, dotted in self._imports_of(current).imported:
+            summary = self._import_summaries.get(current) or _ImportSummary.read(data)
+            del data
+            for level, dotted in summary.imported:
                 found = self.find_module(dotted, current, level)
-                if found is None or found in seen:
+                if found is None or found in via:
                     continue
+                via[found] = current
                 known = self._reaches.get((found, pattern))
                 if known:
-                    self._remember_reach(key, True)
+                    self._remember_chain(found, via, pattern)
                     return True
-                seen.add(found)
                 if known is None:
                     queue.append(found)
-        for module in seen:
+        for module in via:
             self._remember_reach((module, pattern), False)
         return False
+
+    def _remember_chain(
+        self, found: Path, via: dict[Path, Path | None], pattern: re.Pattern[bytes]
+    ) -> None:
+        """`found` matches: so does every module on the chain of imports that led to it."""
+        current: Path | None = found
+        while current is not None:
+            self._remember_reach((current, pattern), True)
+            current = via[current]
 
     def _remember_reach(self, key: tuple[Path, re.Pattern[bytes]], found: bool) -> None:
         if len(self._reaches) > 65536:
@@ -287,7 +322,8 @@ class Project:
     def find_module(self, dotted: str, importer: Path, level: int) -> Path | None:
         """The file of `from <level dots><dotted> import …` seen from `importer`, if in the project."""
         # by strings: a Path hashes slowly and `.parent` makes a new one
-        key = (dotted, os.path.dirname(str(importer)), level)
+        # (interned: the keys of a package's modules share their strings)
+        key = (sys.intern(dotted), sys.intern(os.path.dirname(str(importer))), level)
         if key in self._found:
             return self._found[key]
         found = self._find_module(dotted, importer, level)

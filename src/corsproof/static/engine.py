@@ -395,7 +395,7 @@ def _analyse_batch(jobs: list[FileJob]) -> list[FileOutcome]:
         # in a worker: whatever a batch left in cycles that `Module.release` does not break (a
         # caught exception's traceback, say) is collected before the next one. (Not in the
         # caller's process, whose heap may be large and is not ours to walk.)
-        gc.collect()
+        gc.collect(1)
     return outcomes
 
 

@@ -98,6 +98,7 @@ _DJANGO_NAMES = {  # (with _OWN_SETTINGS: _SIGNS, below)
 }
 # a settings module names one of these (in its source first: a word test before any set)
 _SIGNS = frozenset(_DJANGO_NAMES | _OWN_SETTINGS)
+_SIGN_BYTES = tuple(name.encode("ascii") for name in sorted(_SIGNS))
 # names no other framework's configuration uses (unlike CORS_ALLOWED_ORIGINS, which FastAPI
 # projects also write in their config modules)
 _SPECIFIC = {
@@ -178,6 +179,8 @@ class DjangoCorsHeaders(Adapter):
     prefilter = re.compile(_SETTINGS_LEAF + rb"|CORS_|corsheaders")
 
     def analyse(self, module: Module, evaluator: Evaluator) -> Iterator[CorsPolicy]:
+        if not _may_name_signs(module):
+            return  # no settings name in it or in what it star-imports: nothing to parse
         chain = _chain(module)
         if not any(
             any(name in m.source for name in _SIGNS) and _written_names(m) & _SIGNS for m in chain
@@ -527,6 +530,18 @@ def _chain(module: Module) -> list[Module]:
                 chain.append(other)
         index += 1
     return chain
+
+
+def _may_name_signs(module: Module) -> bool:
+    """Does a settings name (`_SIGNS`) appear in the module's source or in the bytes of a project
+    module it may star-import, transitively? (Read before any of them is parsed: `_chain` parses
+    them, and a package's `__init__` star-imports its whole package.)"""
+    if any(name in module.source for name in _SIGNS):
+        return True
+    project = module.project
+    return any(
+        project.mentions(path, _SIGN_BYTES) for path in project.star_closure(module.star_imports)
+    )
 
 
 def _written_names(module: Module) -> set[str]:

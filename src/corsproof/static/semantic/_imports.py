@@ -159,22 +159,38 @@ class NameFacts:
     # x itself (then x stands for what m's chain of imports ends at: `reexported`)
     forwarded: dict[str, tuple[str, int, str]]
     library_stars: tuple[str, ...]  # `from flask_cors import *`: a name may be flask_cors.name
-    project_star: bool  # `from .ext import *`: a name may stand for anything ext re-exports
+    # `from .ext import *`: (module, level); a name may stand for anything ext re-exports
+    project_stars: tuple[tuple[str, int], ...]
     _reexported: dict[str, frozenset[str] | None] = field(default_factory=dict, repr=False)
     _heads: dict[str, set[str] | None] = field(default_factory=dict, repr=False)
     _lasts: dict[str, frozenset[str] | None] = field(default_factory=dict, repr=False)
 
     def heads(self, module: Module, name: str) -> set[str] | None:
         """The dotted names a use of `name` may resolve to (`<local>.name` aside, which no
-        library's name is); None: anything (a star import of a project module, or a re-export
-        through imports the bytes do not show)."""
+        library's name is); None: anything (a re-export through imports the bytes do not show,
+        or a star import of a relative module that is not there)."""
         if name in self._heads:
             return self._heads[name]
         found: set[str] | None = None
-        further = None if self.project_star else self.reexported(module, name)
+        further = self.reexported(module, name)
         if further is not None:
             found = {name, *self.imports.get(name, ()), *further}
             found.update(f"{star}.{name}" for star in self.library_stars)
+            for dotted, level in self.project_stars:
+                # what the star may bind `name` to: the ends of the project module's chain of
+                # imports of it (its own name when it defines it, or nothing)
+                there = module.project.find_module(dotted, module.path, level)
+                targets = (
+                    None
+                    if there is None
+                    else module.project.reexport_targets(
+                        there, name, f"{dotted}.{name}" if dotted else name
+                    )
+                )
+                if targets is None:
+                    found = None
+                    break
+                found |= targets
         self._heads[name] = found
         self._lasts[name] = None if found is None else last_parts(found)
         return found
@@ -207,7 +223,7 @@ def name_facts(module: Module) -> NameFacts:
     imports: dict[str, set[str]] = {}
     forwarded: dict[str, tuple[str, int, str]] = {}
     library_stars: list[str] = []
-    project_star = False
+    project_stars: list[tuple[str, int]] = []
     for node in module.nodes(ast.Import, ast.ImportFrom):
         if isinstance(node, ast.Import):
             for alias in node.names:
@@ -219,7 +235,7 @@ def name_facts(module: Module) -> NameFacts:
         for alias in node.names:
             if alias.name == "*":
                 if node.level or module.project.find_module(base, module.path, node.level):
-                    project_star = True  # whatever the project module re-exports
+                    project_stars.append((base, node.level))  # what the module re-exports
                 else:
                     library_stars.append(base)
                 continue
@@ -227,7 +243,7 @@ def name_facts(module: Module) -> NameFacts:
             imports.setdefault(local, set()).add(f"{base}.{alias.name}" if base else alias.name)
             if local == alias.name:
                 forwarded[local] = (base, node.level, alias.name)
-    return NameFacts(imports, forwarded, tuple(library_stars), project_star)
+    return NameFacts(imports, forwarded, tuple(library_stars), tuple(project_stars))
 
 
 def resolved_names(module: Module) -> frozenset[str]:
@@ -301,7 +317,7 @@ def qualname(module: Module, node: ast.AST) -> str:
     if not isinstance(node, ast.Name):
         return ""
     facts = module.name_facts
-    if facts.project_star or facts.library_stars or node.id in module.resolved_names:
+    if facts.project_stars or facts.library_stars or node.id in module.resolved_names:
         head = head_qualname(module, node)
     else:
         head = node.id  # bound here by assignments only, or not at all: it stands for itself
