@@ -162,3 +162,122 @@ def test_reexport_targets_end_at_a_library_or_a_definition(tmp_path: Path) -> No
     }
     # a doctest example is read as one more source: more names, never fewer
     assert "flask_cors.CORS" in (project.reexport_targets(pkg / "docs.py", "CORS", "x") or ())
+
+
+def test_names_through_a_project_star_import(tmp_path: Path) -> None:
+    """A name a project star import may bind stands for what that module's chain of imports of
+    it ends at, read from the bytes: a call of a name it does not import is ruled out without
+    parsing it; one it re-exports (directly, through a further star, or renamed) resolves."""
+    write(
+        tmp_path,
+        {
+            "app/__init__.py": "",
+            "app/helpers.py": "from aiohttp_cors import setup\nfrom .more import *\n",
+            "app/more.py": "from aiohttp_cors import setup as make\ndef local(): pass\n",
+            "app/own.py": "def setup(app): pass\n",
+            "app/main.py": """
+                from .helpers import *
+                def build(app):
+                    setup(app)
+                    make(app)
+                    local(app)
+                    len(app)
+            """,
+            "app/other.py": """
+                from .own import *
+                def build(app):
+                    setup(app)
+            """,
+        },
+    )
+    names = {"aiohttp_cors.setup"}
+    main = module(tmp_path, "app/main.py")
+    calls = {ast.unparse(c.func): c.func for c in main.nodes(ast.Call)}
+    assert not main.resolves_to(calls["len"], names)
+    assert not main.resolves_to(calls["local"], names)
+    assert not main.project._cache  # ruled out from the bytes: nothing parsed
+    assert not main.semantic.bound
+    assert main.resolves_to(calls["setup"], names) == "aiohttp_cors.setup"
+    assert main.resolves_to(calls["make"], names) == "aiohttp_cors.setup"
+    other = module(tmp_path, "app/other.py")
+    (call,) = other.nodes(ast.Call)
+    assert not other.resolves_to(call.func, names)  # the project's own setup()  # type: ignore[attr-defined]
+
+
+def test_a_star_import_of_a_missing_relative_module_may_bind_anything(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "app/__init__.py": "",
+            "app/main.py": "from ._generated import *\nsetup(app)\n",
+        },
+    )
+    main = module(tmp_path, "app/main.py")
+    (call,) = main.nodes(ast.Call)
+    assert main.may_end(call.func, {"setup"})  # type: ignore[attr-defined]
+    assert main.name_facts.heads(main, "setup") is None
+
+
+def test_star_closure_reads_stars_from_bytes(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "conf/__init__.py": "",
+            "conf/dev.py": "from .base import *\nDEBUG = True\n",
+            "conf/base.py": "from .common import *\n",
+            "conf/common.py": "INSTALLED_APPS = []\n",
+            "conf/lone.py": "X = 1\n",
+        },
+    )
+    project = Project(tmp_path.resolve(), ".")
+    conf = tmp_path.resolve() / "conf"
+    assert project.star_closure([conf / "dev.py"]) == [
+        conf / "dev.py",
+        conf / "base.py",
+        conf / "common.py",
+    ]
+    assert project.star_closure([conf / "lone.py"]) == [conf / "lone.py"]
+    assert project.mentions(conf / "common.py", [b"INSTALLED_APPS"])
+    assert not project.mentions(conf / "base.py", [b"INSTALLED_APPS"])
+    assert not project._cache  # nothing parsed
+
+
+def test_reaches_remembers_the_chain_to_a_match(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "app/__init__.py": "",
+            "app/a.py": "from .b import value\n",
+            "app/b.py": "from .c import HEADER as value\n",
+            "app/c.py": 'HEADER = "Access-Control-Allow-Origin"\n',
+            "app/d.py": "# Access-Control-Allow-Origin in a comment only\nfrom .e import x\n",
+            "app/e.py": "x = 1\n",
+        },
+    )
+    project = Project(tmp_path.resolve(), ".")
+    app = tmp_path.resolve() / "app"
+    assert project.reaches(app / "a.py", HEADERS)
+    (app / "c.py").write_text("HEADER = 'x'\n")  # what was found is kept for b too
+    assert project.reaches(app / "b.py", HEADERS)
+    assert not project.reaches(app / "d.py", HEADERS)
+    assert not project.reaches(app / "e.py", HEADERS)
+
+
+def test_django_settings_names_are_looked_for_in_star_imported_bytes(tmp_path: Path) -> None:
+    from corsproof.static.adapters.django_cors_headers import _may_name_signs
+
+    write(
+        tmp_path,
+        {
+            "conf/__init__.py": "",
+            "conf/staging.py": "from .base import *\nDEBUG = False\n",
+            "conf/base.py": "from .cors import *\n",
+            "conf/cors.py": "CORS_ALLOW_ALL_ORIGINS = True\n",
+            "conf/plain.py": "from .util import *\n# CORS_ in a comment\n",
+            "conf/util.py": "def helper(): pass\n",
+        },
+    )
+    assert _may_name_signs(module(tmp_path, "conf/staging.py"))  # two stars away
+    plain = module(tmp_path, "conf/plain.py")
+    assert not _may_name_signs(plain)
+    assert not plain.project._cache  # decided without parsing util.py
