@@ -29,7 +29,11 @@ Then, for the normal and the dense corpus, in the same run:
 - corsproof: wall time of `python -m corsproof scan DIR --include-deps --format json` (default
   parallelism, best of N), and the peak memory of one more run (summed RSS of the process tree and
   largest process, as in `scan_corpus.py`);
-- the ratio corsproof / parse-all, and how many files the prefilter sends to the parser.
+- the ratio corsproof / parse-all (best / best, and run by run), and how many files the prefilter
+  sends to the parser.
+
+The parse-all and scan runs take turns (parse, scan, parse, scan, …): on a shared machine the
+same work has taken from 9 to 15 s within an hour, and a slow spell then hits both sides.
 
 Targets: dense ratio <= 1.0 and dense peak (process tree) < 200 MB; normal ratio <= 0.13.
 Exit status 1 when a target is missed.
@@ -327,16 +331,14 @@ def prefiltered(files: list[Path]) -> int:
     return sum(1 for path in files if _matching(path.read_bytes()))
 
 
-def parse_best(files: list[Path], runs: int) -> tuple[list[float], float, int]:
-    """Parse-all wall times, best CPU time and parse failures; the start-up objects frozen."""
+def parse_once(files: list[Path]) -> tuple[float, float, int]:
+    """One parse-all: wall and CPU time, parse failures; the start-up objects frozen."""
     gc.collect()
     gc.freeze()
     try:
-        results = [parse_all(files) for _ in range(runs)]
+        return parse_all(files)
     finally:
         gc.unfreeze()
-    best = min(results)
-    return [r[0] for r in results], best[1], best[2]
 
 
 def measure(label: str, top: Path, runs: int) -> dict[str, Any]:
@@ -346,12 +348,17 @@ def measure(label: str, top: Path, runs: int) -> dict[str, Any]:
     print(f"\n[{label}] {top}: {len(files):,} .py files, {size / 1e6:.1f} MB, {lines:,} lines; "
           f"parsed (an adapter prefilter matches): {parsed:,}, skipped after the byte "
           f"prefilter: {len(files) - parsed:,}; {load()}", flush=True)  # fmt: skip
-    walls, cpu, failed = parse_best(files, runs)
-    parse = min(walls)
+    # parse-all and the scan take turns, so that a slow minute of a shared machine slows both
+    parses: list[tuple[float, float, int]] = []
+    scans: list[dict[str, Any]] = []
+    for _ in range(runs):
+        parses.append(parse_once(files))
+        scans.append(run_scan([top], sample=False))
+    walls = [p[0] for p in parses]
+    parse, cpu, failed = min(parses)
     print(f"  parse-all (gc.freeze, trees not kept): best {parse:.2f} s "
           f"(of {', '.join(f'{w:.2f}' for w in walls)}), CPU {cpu:.2f} s; "
           f"{failed} failed to parse", flush=True)  # fmt: skip
-    scans = [run_scan([top], sample=False) for _ in range(runs)]
     best = min(scans, key=lambda s: s["wall"])
     scan_walls = ", ".join(f"{s['wall']:.2f}" for s in scans)
     print(f"  corsproof scan: best {best['wall']:.2f} s (of {scan_walls}), CPU {best['cpu']:.2f} s; "
@@ -360,9 +367,10 @@ def measure(label: str, top: Path, runs: int) -> dict[str, Any]:
     sampled = run_scan([top], sample=True)
     largest = max(s["max_rss"] for s in [*scans, sampled])
     ratio = best["wall"] / parse
+    turns = ", ".join(f"{s['wall'] / p[0]:.2f}" for p, s in zip(parses, scans, strict=True))
     print(f"  peak memory: process tree {mib(sampled['tree_rss'])}, largest process "
           f"{mib(largest)}; ratio scan / parse-all: {ratio:.3f} (CPU "
-          f"{best['cpu'] / cpu:.3f})", flush=True)  # fmt: skip
+          f"{best['cpu'] / cpu:.3f}; turn by turn: {turns})", flush=True)  # fmt: skip
     return {"ratio": ratio, "tree_rss": sampled["tree_rss"], "parse": parse, "scan": best["wall"]}
 
 
@@ -470,7 +478,7 @@ def profile(tree: Path, subset: list[str], runs: int) -> None:
         nodes += sum(1 for _ in ast.walk(ast.parse(path.read_bytes())))
     print(f"\nprofile: {root} ({', '.join(subset)}): {len(files)} .py files, {size / 1e6:.1f} MB, "
           f"{lines:,} lines, {nodes:,} AST nodes; {load()}")  # fmt: skip
-    walls, _, _ = parse_best(files, runs)
+    walls = [parse_once(files)[0] for _ in range(runs)]
     print(f"  parse-all of the subset (gc.freeze): best {min(walls):.2f} s", flush=True)
     profiler = cProfile.Profile()
     profiler.enable()

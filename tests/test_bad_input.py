@@ -36,6 +36,7 @@ import pytest
 from corsproof import scan_paths
 from corsproof.context import PREFILTER, PREFILTER_WORDS
 from corsproof.static import _module, engine
+from corsproof.static._module import open_source, read_bounded
 from corsproof.static.adapters import all_adapters
 from corsproof.static.walker import FileJob
 
@@ -318,6 +319,33 @@ def test_file_replaced_by_a_fifo_after_the_walk_does_not_hang(tmp_path: Path) ->
     job = FileJob(fifo, "late.py", tmp_path, str(tmp_path))
     outcome = engine.analyse_file(job)  # would block forever in a plain open()
     assert outcome.error is not None and "not a regular file" in outcome.error
+
+
+def test_requirements_including_a_fifo_do_not_hang(tmp_path: Path) -> None:
+    (tmp_path / "requirements.txt").write_text("-r more.txt\nflask-cors==3.0.8\n")
+    os.mkfifo(tmp_path / "more.txt")
+    proc = run_cli(str(tmp_path), timeout=60)  # a plain open() of more.txt waits for a writer
+    assert_clean_stderr(proc)
+    document = json.loads(proc.stdout)
+    assert [f["rule_id"] for f in document["findings"]] == ["CORS302"]
+
+
+def test_read_bounded_reads_what_a_file_holds_up_to_one_byte_past_the_limit(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "grows.py"
+    path.write_bytes(b"x" * 100)
+    with open_source(path) as handle:
+        assert read_bounded(handle, 1000) == b"x" * 100
+    with open_source(path) as handle:
+        assert read_bounded(handle, 10) == b"x" * 11
+    # a regular file whose size fstat does not tell (0 here): read on, within the bound
+    with open("/proc/self/status", "rb") as plain:
+        whole = plain.read()
+    with open_source("/proc/self/status") as handle:
+        assert read_bounded(handle, 100_000)[:40] == whole[:40]
+    with open_source("/proc/self/status") as handle:
+        assert len(read_bounded(handle, 20)) == 21
 
 
 def test_dangling_symlink_on_the_command_line(tmp_path: Path) -> None:

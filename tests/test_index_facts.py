@@ -14,6 +14,7 @@ import pytest
 from corsproof.static._module import (
     Module,
     Project,
+    _imports_in,
     _ImportSummary,
     code_match,
     decode_source,
@@ -65,8 +66,18 @@ def test_import_summary() -> None:
     assert summary.sources["v"] == [(0, "t", "u")]
     assert summary.sources["y"] == [(0, "w", "y")]  # `if x: from w import y`
     assert summary.modules["z"] == ["x.y"]
-    assert (0, "x.y") in summary.imported and (0, "a.b") in summary.imported
     assert _ImportSummary.read(b"from m import *\n").star
+
+
+def test_imports_in() -> None:
+    found = _imports_in(
+        b"from a import (b,  # the b\n c)\nimport x.y as z, p\nfrom .q import r, \\\n  s\n"
+        b"from .. import t\nif x: from w import y\nfrom m import *\nreimport = 1\n"
+    )
+    assert found == {
+        (0, "a"), (0, "a.b"), (0, "a.c"), (0, "x"), (0, "x.y"), (0, "p"), (1, "q"), (1, "q.r"),
+        (1, "q.s"), (2, ""), (2, "t"), (0, "w"), (0, "w.y"), (0, "m"),
+    }  # fmt: skip
 
 
 def test_what_an_import_can_carry_is_read_through_the_project(tmp_path: Path) -> None:

@@ -29,6 +29,7 @@ from corsproof.static.semantic._imports import (
     resolved_names,
 )
 
+_UNKNOWN = object()  # not looked up yet (a cached answer may be None)
 MAX_BYTES = 10 * 1024 * 1024  # larger files are not parsed (their tree would take ~20x as much)
 # source bytes of parsed modules each worker keeps for reuse (imports, split settings): ~20x in trees
 CACHE_BYTES = 512 * 1024
@@ -57,6 +58,23 @@ def open_source(path: str | os.PathLike[str]) -> BinaryIO:
     except BaseException:
         os.close(fd)
         raise
+
+
+def read_bounded(handle: BinaryIO, limit: int) -> bytes:
+    """The file's bytes, at most `limit + 1` of them (one more than allowed tells a file too
+    large). Sized from `fstat` first: `read(limit + 1)` would allocate the whole limit (10 MiB)
+    for every small file; a file that grew since is read on, up to the bound."""
+    try:
+        size = os.fstat(handle.fileno()).st_size
+    except (OSError, ValueError, io.UnsupportedOperation):
+        size = limit
+    data = handle.read(min(size, limit) + 1)
+    while len(data) <= limit:
+        more = handle.read(min(1 << 20, limit + 1 - len(data)))
+        if not more:
+            break
+        data += more
+    return data
 
 
 def decode_source(data: bytes) -> str:
@@ -221,7 +239,7 @@ class Project:
         """Does `pattern` match, in code (see `code_match`), the module at `path` or a project
         module it imports, directly or not? What a name imported from it can carry (a constant,
         a function returning one of its own imports, a re-export) comes from there. Read from the
-        bytes (`_ImportSummary`: every import statement, wherever written), each module once per
+        bytes (`_imports_in`: every import statement, wherever written), each module once per
         closure and none of it kept: a closure found without a match is remembered for each of
         its modules (theirs are within it), a match for each module on the way to it."""
         key = (path, pattern)
@@ -236,10 +254,11 @@ class Project:
             if code_match(data.lower(), pattern):
                 self._remember_chain(current, via, pattern)
                 return True
-            summary = self._import_summaries.get(current) or _ImportSummary.read(data)
+            imports = _imports_in(data)
             del data
-            for level, dotted in summary.imported:
-                found = self.find_module(dotted, current, level)
+            directory = os.path.dirname(str(current))
+            for level, dotted in imports:
+                found = self._find_in(dotted, directory, level)
                 if found is None or found in via:
                     continue
                 via[found] = current
@@ -282,7 +301,7 @@ class Project:
         module: Module | None = None
         try:
             with open_source(path) as handle:
-                data = handle.read(MAX_BYTES + 1)
+                data = read_bounded(handle, MAX_BYTES)
             if len(data) <= MAX_BYTES:
                 source = decode_source(data)
                 module = Module(
@@ -321,22 +340,25 @@ class Project:
 
     def find_module(self, dotted: str, importer: Path, level: int) -> Path | None:
         """The file of `from <level dots><dotted> import …` seen from `importer`, if in the project."""
-        # by strings: a Path hashes slowly and `.parent` makes a new one
-        # (interned: the keys of a package's modules share their strings)
-        key = (sys.intern(dotted), sys.intern(os.path.dirname(str(importer))), level)
-        if key in self._found:
-            return self._found[key]
-        found = self._find_module(dotted, importer, level)
-        if len(self._found) > 16384:
-            self._found.clear()
-        self._found[key] = found
-        return found
+        return self._find_in(dotted, os.path.dirname(str(importer)), level)
 
-    def _find_module(self, dotted: str, importer: Path, level: int) -> Path | None:
+    def _find_in(self, dotted: str, directory: str, level: int) -> Path | None:
+        """`find_module` from an importer in `directory`. By strings: a Path hashes slowly and
+        `.parent` makes a new one."""
+        key = (dotted, directory, level)
+        found = self._found.get(key, _UNKNOWN)
+        if found is _UNKNOWN:
+            found = self._find_module(dotted, directory, level)
+            if len(self._found) > 16384:
+                self._found.clear()
+            # (interned: the keys of a package's modules share their strings)
+            self._found[(sys.intern(dotted), sys.intern(directory), level)] = found
+        return found  # type: ignore[return-value]
+
+    def _find_module(self, dotted: str, directory: str, level: int) -> Path | None:
         # with strings and listings of the directories seen: the import closures of `reaches`
         # ask for tens of thousands of candidates, most of them a library's
         parts = [p for p in dotted.split(".") if p] if dotted else []
-        directory = os.path.dirname(str(importer))
         bases: list[str] = []
         if level:
             for _ in range(level - 1):
@@ -444,7 +466,6 @@ class _ImportSummary:
     sources: dict[str, list[tuple[int, str, str]]]
     modules: dict[str, list[str]]  # `import a.b [as c]`: the name bound -> the modules
     loose: frozenset[str]  # named after an `import` in a way neither reading understood
-    imported: tuple[tuple[int, str], ...]  # every (level, module) it may import, submodules too
 
     @classmethod
     def read(cls, data: bytes) -> _ImportSummary:
@@ -462,13 +483,11 @@ class _ImportSummary:
         modules: dict[str, list[str]] = {}
         understood: set[bytes] = set()
         loose: set[bytes] = set()
-        imported: set[tuple[int, str]] = set()
         for match in _FROM_IMPORT.finditer(data):
             if _inside_word(data, match.start()):
                 continue
             dots, dotted, listed = match.groups()
             module = dotted.decode("ascii", "replace")
-            imported.add((len(dots), module))
             for item in _COMMENT.sub(b"", listed).strip(b"()\\ \t\r\n").split(b","):
                 named = _WORD.findall(item)
                 understood.update(named)
@@ -483,8 +502,6 @@ class _ImportSummary:
                     loose.update(named)  # not read as names: undecided
                     continue
                 sources.setdefault(name, []).append((len(dots), module, original))
-                # `from pkg import sub`: perhaps a submodule
-                imported.add((len(dots), f"{module}.{original}" if module else original))
         for match in _PLAIN_IMPORT.finditer(data):
             if not _plain_import(data, match.start()):
                 continue
@@ -497,8 +514,6 @@ class _ImportSummary:
                     continue
                 dotted = dotted_words.decode("ascii")
                 parts = dotted.split(".")
-                for end in range(1, len(parts) + 1):
-                    imported.add((0, ".".join(parts[:end])))
                 alias = item.split(b" as ")[1].strip() if b" as " in item else b""
                 local = alias.decode("ascii") if _WORD.fullmatch(alias) else parts[0]
                 modules.setdefault(local, []).append(dotted if alias else parts[0])
@@ -509,8 +524,35 @@ class _ImportSummary:
             sources,
             modules,
             frozenset(w.decode("ascii") for w in loose),
-            tuple(sorted(imported)),
         )
+
+
+def _imports_in(data: bytes) -> set[tuple[int, str]]:
+    """Every (level, module) a file may import, read from its bytes as `_ImportSummary` reads
+    them (wherever written): `from m import x` gives m and m.x (perhaps a submodule), `import
+    a.b` gives a and a.b. All `Project.reaches` needs, without the rest of a summary."""
+    found: set[tuple[int, str]] = set()
+    for match in _FROM_IMPORT.finditer(data):
+        if _inside_word(data, match.start()):
+            continue
+        dots, dotted, listed = match.groups()
+        level = len(dots)
+        found.add((level, dotted.decode("ascii", "replace")))
+        prefix = dotted + b"." if dotted else b""
+        for item in _COMMENT.sub(b"", listed).strip(b"()\\ \t\r\n").split(b","):
+            first = _WORD.search(item)
+            if first is not None and b"*" not in item:
+                found.add((level, (prefix + first.group()).decode("ascii", "replace")))
+    for match in _PLAIN_IMPORT.finditer(data):
+        if not _plain_import(data, match.start()):
+            continue
+        for item in match.group(1).split(b","):
+            dotted_words = item.split(b" as ")[0].strip()
+            if _DOTTED.fullmatch(dotted_words):
+                parts = dotted_words.decode("ascii").split(".")
+                for end in range(1, len(parts) + 1):
+                    found.add((0, ".".join(parts[:end])))
+    return found
 
 
 def _bytes_of(path: Path) -> bytes:
@@ -518,7 +560,7 @@ def _bytes_of(path: Path) -> bytes:
     a reading of nothing finds nothing to follow)."""
     try:
         with open_source(path) as handle:
-            return handle.read(MAX_BYTES + 1)
+            return read_bounded(handle, MAX_BYTES)
     except (OSError, AnalysisError):
         return b""
 

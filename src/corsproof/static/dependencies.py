@@ -53,7 +53,7 @@ from packaging.version import InvalidVersion, Version
 
 from corsproof.findings import Location
 from corsproof.policy import Advisory, CorsPolicy, Dependency
-from corsproof.static._module import MAX_BYTES, AnalysisError
+from corsproof.static._module import MAX_BYTES, AnalysisError, open_source, read_bounded
 
 MAX_INCLUDE_DEPTH = 10
 LOCK_FILES = {
@@ -439,9 +439,10 @@ def _display_join(display: str, target: str) -> str:
 
 def _read_text(path: Path) -> str | None:
     try:
-        with open(path, "rb") as handle:
-            data = handle.read(MAX_BYTES + 1)
-    except OSError:
+        # (a FIFO named by `-r` or as a manifest is skipped, never waited on)
+        with open_source(path) as handle:
+            data = read_bounded(handle, MAX_BYTES)
+    except (OSError, AnalysisError):
         return None
     if len(data) > MAX_BYTES:
         return None

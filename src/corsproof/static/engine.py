@@ -36,6 +36,7 @@ from corsproof.static._module import (
     decode_source,
     open_source,
     parse_source,
+    read_bounded,
 )
 from corsproof.static.adapters import Adapter, all_adapters
 from corsproof.static.adapters._base import environment_fallback
@@ -287,7 +288,7 @@ def analyse_file(job: FileJob) -> FileOutcome:
     limit = job.max_bytes or MAX_BYTES
     try:
         with open_source(job.path) as handle:
-            data = handle.read(limit + 1)
+            data = read_bounded(handle, limit)
             if len(data) > limit:
                 relevant, outcome.auth = _read_through(data, handle)
                 if relevant:
@@ -361,7 +362,7 @@ def _analyse_dependencies(job: FileJob, outcome: FileOutcome) -> FileOutcome:
     limit = job.max_bytes or MAX_BYTES
     try:
         with open_source(job.path) as handle:
-            data = handle.read(limit + 1)
+            data = read_bounded(handle, limit)
         if len(data) > limit:
             if dependencies.relevant(job.path.name, data):
                 outcome.error = f"larger than {size_text(limit)}: not analysed"
