@@ -32,7 +32,7 @@ from corsproof.static.semantic._imports import (
 _UNKNOWN = object()  # not looked up yet (a cached answer may be None)
 MAX_BYTES = 10 * 1024 * 1024  # larger files are not parsed (their tree would take ~20x as much)
 # source bytes of parsed modules each worker keeps for reuse (imports, split settings): ~20x in trees
-CACHE_BYTES = 512 * 1024
+CACHE_BYTES = 256 * 1024
 _OPEN_FLAGS = (
     os.O_RDONLY
     | getattr(os, "O_NONBLOCK", 0)
@@ -69,8 +69,11 @@ def read_bounded(handle: BinaryIO, limit: int) -> bytes:
     except (OSError, ValueError, io.UnsupportedOperation):
         size = limit
     data = handle.read(min(size, limit) + 1)
+    if len(data) <= size:
+        return data  # all of it (a BufferedReader reads until the count or the end)
+    # more than fstat told (grown since, or a size it does not tell): read on, within the bound
     while len(data) <= limit:
-        more = handle.read(min(1 << 20, limit + 1 - len(data)))
+        more = handle.read(min(1 << 16, limit + 1 - len(data)))
         if not more:
             break
         data += more
@@ -764,6 +767,8 @@ class Module:
         facts = self.name_facts
         found: dict[str, frozenset[str] | None] = {}
         for name in self._calls_by_name[1]:
+            if name not in facts.imports and not facts.project_stars:
+                continue  # itself, a local, or `lib.name` by a library's star: no other last part
             lasts = facts.last_parts(self, name)
             if lasts is None or lasts != {name}:
                 found[name] = lasts
