@@ -123,7 +123,9 @@ class Project:
     _cached_bytes: int = 0
     _found: dict[tuple[str, str, int], Path | None] = field(default_factory=dict)
     _real: dict[Path, Path] = field(default_factory=dict)  # path -> its real path
+    # only for the modules a name may be imported into (see `may_import`)
     _import_summaries: dict[Path, _ImportSummary] = field(default_factory=dict)
+    _import_words: dict[Path, tuple[bool, frozenset[str]]] = field(default_factory=dict)
     _evicted: list[Module] = field(default_factory=list)  # freed by `release_evicted`
     _reaches: dict[tuple[Path, re.Pattern[bytes]], bool] = field(default_factory=dict)
     # directory -> the names of its files and of its subdirectories (find_module)
@@ -181,14 +183,26 @@ class Project:
         """Could the module at `path` bind `name` by an import (a re-export)? Read from its bytes,
         so that following `from .helpers import x` does not parse helpers.py when x is simply
         defined there: a `from … import` naming it, an `… as name`, or a star import."""
-        summary = self._imports_of(path)
-        return summary.star or name in summary.words or not name.isascii()
+        if not name.isascii():
+            return True
+        known = self._import_words.get(path)
+        if known is None:
+            summary = self._import_summaries.get(path)
+            if summary is not None:
+                known = (summary.star, summary.words)
+            else:
+                star, words = _import_words(_bytes_of(path))
+                known = (star, frozenset(w.decode("ascii") for w in words))
+            if len(self._import_words) > 4096:
+                self._import_words.clear()
+            self._import_words[path] = known
+        return known[0] or name in known[1]
 
     def _imports_of(self, path: Path) -> _ImportSummary:
         known = self._import_summaries.get(path)
         if known is None:
             known = _ImportSummary.read(_bytes_of(path))
-            if len(self._import_summaries) > 4096:
+            if len(self._import_summaries) > 1024:
                 self._import_summaries.clear()
             self._import_summaries[path] = known
         return known
@@ -472,16 +486,7 @@ class _ImportSummary:
 
     @classmethod
     def read(cls, data: bytes) -> _ImportSummary:
-        star = False
-        words: set[bytes] = set()
-        for match in _IMPORT_LIST.finditer(data):
-            if _inside_word(data, match.start()):
-                continue
-            listed, rest = match.groups()
-            segment = listed if listed is not None else rest
-            if rest is not None and b"*" in rest.split(b"\n", 1)[0]:
-                star = True
-            words.update(_WORD.findall(segment))
+        star, words = _import_words(data)
         sources: dict[str, list[tuple[int, str, str]]] = {}
         modules: dict[str, list[str]] = {}
         understood: set[bytes] = set()
@@ -528,6 +533,22 @@ class _ImportSummary:
             modules,
             frozenset(w.decode("ascii") for w in loose),
         )
+
+
+def _import_words(data: bytes) -> tuple[bool, set[bytes]]:
+    """Is there a `*` after some `import`, and every word named after one (what `may_import`
+    needs: a name no import names is defined where it is, or nowhere)."""
+    star = False
+    words: set[bytes] = set()
+    for match in _IMPORT_LIST.finditer(data):
+        if _inside_word(data, match.start()):
+            continue
+        listed, rest = match.groups()
+        segment = listed if listed is not None else rest
+        if rest is not None and b"*" in rest.split(b"\n", 1)[0]:
+            star = True
+        words.update(_WORD.findall(segment))
+    return star, words
 
 
 def _imports_in(data: bytes) -> set[tuple[int, str]]:
