@@ -167,6 +167,18 @@ def _tree_rss(pid: int) -> int:
     return total
 
 
+def compile_corsproof() -> None:
+    """Byte-compile corsproof's own modules, as `pip install` does: a scan then starts the way an
+    installed corsproof does. (Where PYTHONDONTWRITEBYTECODE is set, as on some CI machines, an
+    editable install would otherwise compile its ~50 modules from source at every start: 0.2 s
+    of a 1.3 s scan.)"""
+    import compileall
+
+    import corsproof
+
+    compileall.compile_dir(Path(corsproof.__file__).parent, quiet=1)
+
+
 WRAPPER = """
 import resource, subprocess, sys, time
 started = time.perf_counter()
@@ -253,6 +265,7 @@ def main() -> int:
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
+    compile_corsproof()
     corpus: Path = args.corpus.resolve()
     if corpus == DEFAULT_CORPUS.resolve():
         build_corpus(corpus)
