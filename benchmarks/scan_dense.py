@@ -34,8 +34,9 @@ Then, for the normal and the dense corpus, in the same run:
 
 corsproof's own modules are byte-compiled first (`scan_corpus.compile_corsproof`), as `pip install`
 does: with PYTHONDONTWRITEBYTECODE set (as on this machine), an editable install compiles them
-from source at every start. The parse-all and scan runs take turns (parse, scan, parse, scan, …): on a shared machine the
-same work has taken from 9 to 15 s within an hour, and a slow spell then hits both sides.
+from source at every start. The parse-all and scan runs take turns (parse, scan, parse, scan,
+…): on a shared machine the same work has taken from 9 to 15 s within an hour, and a slow spell
+then hits both sides.
 
 Targets: dense ratio <= 1.0 and dense peak (process tree) < 200 MB; normal ratio <= 0.13.
 Exit status 1 when a target is missed.
