@@ -321,13 +321,31 @@ def test_file_replaced_by_a_fifo_after_the_walk_does_not_hang(tmp_path: Path) ->
     assert outcome.error is not None and "not a regular file" in outcome.error
 
 
-def test_requirements_including_a_fifo_do_not_hang(tmp_path: Path) -> None:
-    (tmp_path / "requirements.txt").write_text("-r more.txt\nflask-cors==3.0.8\n")
+def test_requirements_including_a_fifo_or_a_missing_file(tmp_path: Path) -> None:
+    """An included file that cannot be read leaves the set of requirements incomplete: listed
+    under errors (with the line that names it), never waited on, never silently dropped."""
+    (tmp_path / "requirements.txt").write_text(
+        "-r more.txt\n--constraint=gone.txt\nflask-cors==3.0.8\n"
+    )
     os.mkfifo(tmp_path / "more.txt")
     proc = run_cli(str(tmp_path), timeout=60)  # a plain open() of more.txt waits for a writer
     assert_clean_stderr(proc)
     document = json.loads(proc.stdout)
     assert [f["rule_id"] for f in document["findings"]] == ["CORS302"]
+    named_by = tmp_path / "requirements.txt"
+    assert document["errors"] == [
+        {
+            "path": str(tmp_path / "gone.txt"),
+            "message": f"cannot read (--constraint in {named_by}, line 2): "
+            "No such file or directory",
+        },
+        {
+            "path": str(tmp_path / "more.txt"),
+            "message": f"cannot read (-r in {named_by}, line 1): "
+            "not a regular file (FIFO, socket or device): skipped",
+        },
+    ]
+    assert document["stats"]["files_scanned"] == 1 and document["stats"]["files_skipped"] == 0
 
 
 def test_read_bounded_reads_what_a_file_holds_up_to_one_byte_past_the_limit(

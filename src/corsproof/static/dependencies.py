@@ -437,25 +437,43 @@ def _display_join(display: str, target: str) -> str:
     return joined
 
 
-def _read_text(path: Path) -> str | None:
+def _read_text(path: Path, why: list[str] | None = None) -> str | None:
+    """A requirement or manifest file's text; None when it cannot be read (the reason appended
+    to `why`)."""
     try:
         # (a FIFO named by `-r` or as a manifest is skipped, never waited on)
         with open_source(path) as handle:
             data = read_bounded(handle, MAX_BYTES)
-    except (OSError, AnalysisError):
-        return None
+    except AnalysisError as exc:
+        return _unread(why, str(exc))
+    except OSError as exc:
+        return _unread(why, exc.strerror or str(exc))
     if len(data) > MAX_BYTES:
-        return None
+        return _unread(why, f"larger than {MAX_BYTES >> 20} MB")
     try:
         return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return None
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        return _unread(why, f"not valid UTF-8 (line {line}, byte {exc.start})")
+
+
+def _unread(why: list[str] | None, reason: str) -> None:
+    if why is not None:
+        why.append(reason)
+    return None
 
 
 def requirements(
-    text: str, display: str, real: Path, seen: set[str] | None = None, depth: int = 0
+    text: str,
+    display: str,
+    real: Path,
+    seen: set[str] | None = None,
+    depth: int = 0,
+    problems: list[tuple[str, str]] | None = None,
 ) -> list[Entry]:
-    """A requirements file and the files it includes (`-r`) or constrains with (`-c`)."""
+    """A requirements file and the files it includes (`-r`) or constrains with (`-c`); an included
+    file that cannot be read is put in `problems` as (its display path, why): the set of
+    requirements is then incomplete, which a clean report must not hide."""
     seen = seen if seen is not None else {os.path.realpath(real)}
     lines = _lines(text)
     entries: list[Entry] = []
@@ -470,10 +488,16 @@ def requirements(
             if key in seen:
                 continue
             seen.add(key)
-            content = _read_text(included)
+            shown = _display_join(display, target)
+            why: list[str] = []
+            content = _read_text(included, why)
             if content is not None:
-                shown = _display_join(display, target)
-                entries.extend(requirements(content, shown, included, seen, depth + 1))
+                entries.extend(requirements(content, shown, included, seen, depth + 1, problems))
+            elif problems is not None:
+                flag = logical.split(None, 1)[0].split("=", 1)[0]
+                problems.append(
+                    (shown, f"cannot read ({flag} in {display}, line {index + 1}): {why[0]}")
+                )
             continue
         entry = requirement_entry(logical, display, index + 1, lines[index])
         if entry is not None:
@@ -843,7 +867,13 @@ def _semicolon_list(value: str) -> list[str]:
 # --------------------------------------------------------------------------------------- entry
 
 
-def entries_of(name: str, text: str, display: str, real: Path) -> list[Entry]:
+def entries_of(
+    name: str,
+    text: str,
+    display: str,
+    real: Path,
+    problems: list[tuple[str, str]] | None = None,
+) -> list[Entry]:
     if name == "pyproject.toml":
         return pyproject(text, display)
     if name == "Pipfile":
@@ -854,7 +884,7 @@ def entries_of(name: str, text: str, display: str, real: Path) -> list[Entry]:
         return toml_lock(text, display)
     if name == "setup.cfg":
         return setup_cfg(text, display)
-    return requirements(text, display, real)
+    return requirements(text, display, real, problems=problems)
 
 
 def _manifest_reports(lock: Path, display: str) -> dict[str, set[str]]:
@@ -874,8 +904,11 @@ def _manifest_reports(lock: Path, display: str) -> dict[str, set[str]]:
     return reports
 
 
-def analyse(path: Path, display: str, data: bytes) -> list[CorsPolicy]:
-    """The CORS302 policies of one requirement or lock file (AnalysisError when malformed)."""
+def analyse(
+    path: Path, display: str, data: bytes, problems: list[tuple[str, str]] | None = None
+) -> list[CorsPolicy]:
+    """The CORS302 policies of one requirement or lock file (AnalysisError when malformed); the
+    files it includes that cannot be read go to `problems` (see `requirements`)."""
     name = path.name
     if not relevant(name, data):
         return []
@@ -886,7 +919,7 @@ def analyse(path: Path, display: str, data: bytes) -> list[CorsPolicy]:
         raise AnalysisError(f"not valid UTF-8 (line {line}, byte {exc.start})") from None
     policies = []
     reported = _manifest_reports(path, display) if name in LOCK_FILES else {}
-    for entry in entries_of(name, text, display, path):
+    for entry in entries_of(name, text, display, path, problems):
         advisories = entry.advisories()
         if not advisories:
             continue

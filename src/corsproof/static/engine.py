@@ -64,6 +64,9 @@ class FileOutcome:
     auth: frozenset[str] = frozenset()
     error: str | None = None
     too_large: bool = False  # CORS-relevant but over the size limit: not judged
+    # other files this one names that could not be read (a requirements file's `-r other.txt`):
+    # (display path, why)
+    unreadable: list[tuple[str, str]] = field(default_factory=list)
 
 
 @dataclass
@@ -368,7 +371,7 @@ def _analyse_dependencies(job: FileJob, outcome: FileOutcome) -> FileOutcome:
                 outcome.error = f"larger than {size_text(limit)}: not analysed"
                 outcome.too_large = True
             return outcome
-        outcome.policies = dependencies.analyse(job.path, job.display, data)
+        outcome.policies = dependencies.analyse(job.path, job.display, data, outcome.unreadable)
     except AnalysisError as exc:
         outcome.error = str(exc)
     except OSError as exc:
@@ -581,6 +584,7 @@ def scan_paths(
     _PROJECTS.clear()
     spec = pathspec.GitIgnoreSpec.from_lines(exclude) if exclude else None
     errors: list[FileError] = []
+    named: list[tuple[str, str]] = []  # files named by those analysed that could not be read
     workers = workers or min(_cores(), 8)
     roots = _AppRoots()
     auth_by_app: dict[Path, set[str]] = {}
@@ -595,12 +599,19 @@ def scan_paths(
             result.files_skipped += 1
         else:
             result.files_scanned += 1
+        named.extend(outcome.unreadable)
         if not (outcome.auth or outcome.policies):
             continue  # the common case: nothing to join across files
         app = roots.of(Path(outcome.real).resolve())
         if outcome.auth:
             auth_by_app.setdefault(app, set()).update(outcome.auth)
         policies.extend((policy, app) for policy in outcome.policies)
+    # a file named by another that the walk reported already (a FIFO in the tree) is listed once
+    listed = {error.path for error in errors}
+    for display, message in named:
+        if display not in listed:
+            listed.add(display)
+            errors.append(FileError(display, message))
     result.errors = sorted(errors, key=lambda e: e.path)
     result.unresolved = sorted(
         {item for policy, _ in policies for item in policy.unresolved},
