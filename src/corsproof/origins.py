@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 from corsproof.policy import OriginCheck
 
 ATTACKER = "corsproof-attacker.example"
+SUBDOMAIN_LABEL = "corsproof"  # a subdomain no site has, of letters only
 ARBITRARY = f"https://{ATTACKER}"
 SPECIAL_CHARS = ("_", "-", "`", "!", "~", "$", "&", "'", "(", ")", "*", "+", ",", ";", "=", "%60")
 # second-level public suffixes seen often enough to matter for "registrable domain"
@@ -163,6 +164,8 @@ def catalogue(trusted: list[str] | tuple[str, ...]) -> list[AttackOrigin]:
             add(f"{scheme}://corsproof-attacker.{reg}", "any-subdomain", base)
             if host != reg:
                 add(f"{scheme}://corsproof-attacker.{host}", "any-subdomain", base)
+            # a label of letters only, for the patterns that allow no `-` (`[a-z]+\.example\.com`)
+            add(f"{scheme}://{SUBDOMAIN_LABEL}.{reg}", "any-subdomain", base)
         tld = host.rsplit(".", 1)[-1]
         if reg and tld in _TRUNCATED_TLDS:
             add(f"{scheme}://{host[: -len(tld)]}{_TRUNCATED_TLDS[tld]}", "truncated", base)

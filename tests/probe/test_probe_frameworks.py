@@ -134,3 +134,67 @@ def test_asgi_lifespan_runs_around_in_process_probes() -> None:
     assert_no_errors(result)
     assert [f.rule_id for f in result.findings] == ["CORS101"]
     assert events == ["startup", "shutdown"]
+
+
+# ------------------------------------------------------------------ origins derived from grants
+
+
+def _regex_flask(origins: list[str]) -> Any:
+    from flask import Flask
+    from flask_cors import CORS
+
+    app = Flask(__name__)
+    app.add_url_rule("/api", "api", lambda: {"ok": True})
+    CORS(app, origins=origins, supports_credentials=True)
+    return app
+
+
+def _proven(result: Any) -> dict[str, str]:
+    """rule id -> proof origin; every proof origin was sent and granted (the evidence shows
+    the request's Origin sent back in Access-Control-Allow-Origin)."""
+    found = {}
+    for finding in result.findings:
+        evidence = finding.evidence
+        assert evidence["request"]["headers"]["Origin"] == finding.proof_origin
+        granted = evidence["response"]["headers"]["access-control-allow-origin"]
+        assert granted == finding.proof_origin
+        found[finding.rule_id] = finding.proof_origin
+    return found
+
+
+def test_a_pattern_under_the_trusted_origin_is_found_from_the_subdomain_it_grants(
+    mode: str,
+) -> None:
+    """`--origin https://example.com` against `https://[a-z]+\\.example\\.com` (re.match): the
+    trusted origin itself is refused, a subdomain of it is granted (CORS106), and the attacker
+    origins derived from that subdomain find the unanchored end (CORS104)."""
+    app = _regex_flask([r"https://[a-z]+\.example\.com"])
+    result, _ = run_probe(app, ["/api"], mode, serve=serve_wsgi, origins=("https://example.com",))
+    assert_no_errors(result)
+    assert _proven(result) == {
+        "CORS104": "https://corsproof.example.com.corsproof-attacker.example",
+        "CORS106": "https://corsproof.example.com",
+    }
+    weak = next(f for f in result.findings if f.rule_id == "CORS104")
+    assert weak.severity == "critical"
+    assert "a subdomain of https://example.com" in weak.message
+
+
+def test_subdomain_trust_alone_from_a_refused_parent() -> None:
+    """An anchored subdomain pattern: the subdomain is granted (CORS106), nothing derived from
+    it passes (no CORS104)."""
+    app = _regex_flask([r"^https://[a-z0-9-]+\.example\.com$"])
+    result, _ = run_probe(
+        app, ["/api"], "in-process", serve=serve_wsgi, origins=("https://example.com",)
+    )
+    assert_no_errors(result)
+    assert _proven(result) == {"CORS106": "https://corsproof-attacker.example.com"}
+
+
+def test_nothing_is_found_when_the_trusted_origin_and_its_subdomains_are_refused() -> None:
+    app = _regex_flask(["https://www.example.com"])
+    result, _ = run_probe(
+        app, ["/api"], "in-process", serve=serve_wsgi, origins=("https://example.com",)
+    )
+    assert_no_errors(result)
+    assert result.findings == []

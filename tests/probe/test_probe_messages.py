@@ -168,11 +168,13 @@ def _flask(**cors: object) -> object:
 
 def test_requests_per_target_as_the_readme_says() -> None:
     # Starlette answers every preflight with its lists: the combined preflight settles everything
-    assert _sent(starlette_app(allow_origins=[TRUSTED]), "/data") == 13
+    assert _sent(starlette_app(allow_origins=[TRUSTED]), "/data") == 14
     assert _sent(starlette_app(allow_origins=["*"]), "/data") == 3
     assert _sent(starlette_app(allow_origins=["*"], allow_credentials=True), "/data") == 3
     # flask-cors leaves the lists out for a method it refuses: two separate preflights more
-    assert _sent(_flask(origins=[TRUSTED]), "/data") == 15
+    assert _sent(_flask(origins=[TRUSTED]), "/data") == 16
+    # a trusted origin refused: only its subdomains are asked around it
+    assert _sent(starlette_app(allow_origins=["https://other.example.org"]), "/data") == 7
     assert _sent(_flask(), "/data") == 5
     # one more per further --origin on an open endpoint
     assert _sent(_flask(), "/data", (TRUSTED, "https://app.example.com")) == 6
@@ -180,5 +182,5 @@ def test_requests_per_target_as_the_readme_says() -> None:
     assert _sent(handwritten_app, "/star-creds") == 4
     speed = README.read_text(encoding="utf-8")
     sentence = " ".join(speed[speed.index("`probe` sends") :].split("\n\n")[0].split())
-    assert re.search(r"13 requests to an endpoint with nothing to find", sentence), sentence
-    assert "3 to an open one" in sentence and "(15 and 5)" in sentence and "(6 for" in sentence
+    assert re.search(r"14 requests to an endpoint with nothing to find", sentence), sentence
+    assert "3 to an open one" in sentence and "(16 and 5)" in sentence and "(6 for" in sentence

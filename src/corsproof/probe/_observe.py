@@ -133,6 +133,10 @@ class Observation:
     exchanges: list[Exchange] = field(default_factory=list)
     failures: list[tuple[Probe, str]] = field(default_factory=list)
     effective_url: str = ""
+    # a subdomain of a trusted origin the target grants although it refused the trusted origin
+    # itself (`https://[a-z]+\.example\.com` for --origin https://example.com) -> that origin:
+    # the attacker origins derived from the subdomain were probed too
+    derived: dict[str, str] = field(default_factory=dict)
 
     def add(self, exchange: Exchange) -> None:
         self.exchanges.append(exchange)
@@ -251,6 +255,16 @@ class Observation:
                     value=origin,
                     accepted=accepted,
                     describe="the endpoint",
+                    loc=loc,
+                )
+            )
+        for origin, parent in self.derived.items():
+            policy.checks.append(
+                OriginCheck(
+                    how="observed",
+                    value=origin,
+                    accepted=accepted,
+                    describe=f"the endpoint (it grants {origin}, a subdomain of {parent})",
                     loc=loc,
                 )
             )

@@ -260,6 +260,23 @@ class Plan:
             out.append(preflights["private-network"])
         return out
 
+    def _derived(self, refused: list[str]) -> list[str]:
+        """For each refused trusted origin, the first of its subdomains the target granted (kept
+        in the observation: the judge derives attacker origins from it too)."""
+        granted = self.obs.granted()
+        for trusted in refused:
+            subdomain = next(
+                (
+                    a.origin
+                    for a in catalogue([trusted])
+                    if a.family == "any-subdomain" and a.origin in granted
+                ),
+                None,
+            )
+            if subdomain is not None and subdomain not in self.obs.derived:
+                self.obs.derived[subdomain] = trusted
+        return list(self.obs.derived)
+
     def _canary(self, trusted: str) -> Probe:
         return Probe(
             "canary", self.method, f"{trusted}/corsproof", trusted=trusted, cookie=self.cookie
@@ -291,18 +308,27 @@ class Plan:
         preflights = self._preflights(origin)
         wave.append(preflights["combined"])
         hunting = [] if open_policy else [t for t in self.trusted if t in granted]
+        # a trusted origin refused itself may still be the parent of a pattern the target
+        # accepts: its subdomains are asked, and one granted is hunted around like a trusted one
+        refused = [] if open_policy else [t for t in self.trusted if t not in granted]
         if not open_policy:
             wave.append(self._simple("attack", "null", "null"))
         for trusted in hunting:
             wave += self._families(trusted, CORE)
             wave.append(self._canary(trusted))
+        for trusted in refused:
+            wave += self._families(trusted, ("any-subdomain",))
         await self._wave(wave)
 
+        derived = self._derived(refused)
         wave = self._split_preflight(preflights)
         if self.target.method not in ("GET", "HEAD"):
             # the documented method itself (a cross-origin PUT/DELETE/… needs this preflight)
             wave.append(preflights["headers"])
-        hunting = [t for t in hunting if not self._weak_proven(t)]
+        for subdomain in derived:
+            wave += self._families(subdomain, CORE)
+            wave.append(self._canary(subdomain))
+        hunting = [t for t in [*hunting, *derived] if not self._weak_proven(t)]
         specials = {
             t: self._families(t, ("special-character",)) if self._canary_granted(t) else []
             for t in hunting
