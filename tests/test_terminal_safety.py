@@ -165,6 +165,9 @@ def expected_plain_lines(result: ScanResult) -> int:
     for f in result.findings:
         source = bool(f.location and f.location.source)
         count += 2 + source + bool(f.proof_origin) + bool(f.context) + bool(f.fix)
+        if f.evidence:  # `> METHOD URL`, a line per header sent, `< STATUS`, one per header back
+            request, response = f.evidence["request"], f.evidence["response"]
+            count += 2 + len(request["headers"]) + len(response["headers"]) + bool(f.replay)
     count += len(result.errors) + bool(result.errors)
     if result.show_unresolved and result.unresolved:
         count += len(result.unresolved) + 1

@@ -65,6 +65,7 @@ class Finding:
     fix: str = ""  # one-line hint for the text report
     fingerprint: str = ""
     evidence: dict[str, Any] | None = None
+    replay: str | None = None  # a curl command line that sends the proof again (network targets)
 
     def fingerprint_key(self) -> str:
         """What identifies this finding independent of line numbers and unrelated edits."""
@@ -88,6 +89,8 @@ class Finding:
         }
         if self.evidence is not None:
             data["evidence"] = self.evidence
+        if self.replay is not None:
+            data["replay"] = self.replay
         return data
 
 

@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 from corsproof.findings import FileError, Finding, ScanResult, Target
 from corsproof.judge import judge_policies
 from corsproof.probe._guard import AppFailure, one_line, stdout_to_stderr
-from corsproof.probe._observe import DUMMY_COOKIE, Exchange, Observation, Probe
+from corsproof.probe._observe import DUMMY_COOKIE, Exchange, Observation, Probe, replay_command
 from corsproof.probe._plan import Plan, TargetFailed, own_origin, simple_method
 from corsproof.probe._targets import BadTarget
 from corsproof.probe._transport import ProbeError, Transport
@@ -242,6 +242,8 @@ class Engine:
         )
         for finding in findings:
             finding.evidence = observation.evidence(finding)
+            if finding.evidence is not None and not self.transport.in_process:
+                finding.replay = replay_command(finding.evidence)
         self.result.findings.extend(findings)
         self.progress.findings += len(findings)
 

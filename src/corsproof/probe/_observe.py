@@ -8,6 +8,7 @@ was *granted*; nothing else (status codes of simple requests, bodies) matters.
 
 from __future__ import annotations
 
+import shlex
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -123,6 +124,23 @@ class Exchange:
             "request": {"method": self.probe.method, "url": self.url, "headers": headers},
             "response": {"status": self.reply.status, "headers": self.cors_headers},
         }
+
+
+def replay_command(evidence: dict[str, Any]) -> str:
+    """A curl command line that sends the request of `evidence` again (`-i`: with the response
+    headers). A cookie the user gave appears as a placeholder, and the headers given with `-H`
+    are not in the evidence: add them to replay an authenticated request."""
+    request = evidence["request"]
+    method = request["method"]
+    words = ["curl", "-I" if method == "HEAD" else "-i"]
+    if method not in ("GET", "HEAD"):
+        words += ["-X", method]
+    for name, value in request["headers"].items():
+        if name == "Cookie" and value == "(from --cookie)":
+            value = "<your --cookie value>"
+        words += ["-H", f"{name}: {value}"]
+    words.append(request["url"])
+    return shlex.join(words)
 
 
 @dataclass

@@ -8,6 +8,7 @@ from collections import Counter
 from corsproof._terminal import encodable
 from corsproof._version import __version__
 from corsproof.findings import SEVERITIES, Finding, ScanResult
+from corsproof.report._evidence import exchange_lines
 from corsproof.report._source import frame
 from corsproof.rules import get_rule
 
@@ -44,13 +45,18 @@ def _excerpt(finding: Finding) -> str:
 
 
 def _evidence(finding: Finding) -> str:
+    """The request and the response that prove the finding, one row per line (`>` sent, `<`
+    received), and the curl command that replays it."""
     if not finding.evidence:
         return ""
-    rows = "".join(
-        f"<tr><th>{_e(key)}</th><td><code>{_e(value)}</code></td></tr>"
-        for key, value in finding.evidence.items()
-    )
-    return f"<table class='evidence'>{rows}</table>"
+    rows = []
+    for line in exchange_lines(finding.evidence):
+        direction, text = line[0], line[2:]
+        label = "sent" if direction == ">" else "received"
+        rows.append(f"<tr><th>{label}</th><td><code>{_e(text)}</code></td></tr>")
+    if finding.replay:
+        rows.append(f"<tr><th>replay</th><td><code>{_e(finding.replay)}</code></td></tr>")
+    return f"<table class='evidence'>{''.join(rows)}</table>"
 
 
 def _finding(number: int, finding: Finding) -> str:

@@ -91,6 +91,8 @@ def _result(finding: Finding, index: dict[str, int], occurrences: dict[str, int]
         properties["target"] = finding.target.to_json()
     if finding.evidence is not None:
         properties["evidence"] = finding.evidence
+    if finding.replay is not None:
+        properties["replay"] = finding.replay
     result["properties"] = properties
     return result
 

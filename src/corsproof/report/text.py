@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from corsproof._terminal import printable
 from corsproof.findings import SEVERITIES, FileError, Finding, ScanResult
+from corsproof.report._evidence import exchange_lines
 from corsproof.report._source import frame
 
 TAB = 4  # tabs in code frames: columns (a raw tab is a control character too)
@@ -88,6 +89,16 @@ def _unresolved_lines(result: ScanResult) -> list[str]:
     ]
 
 
+def _evidence(f: Finding) -> list[str]:
+    """A probe finding's exchange, as `curl -v` shows one, and the command that replays it."""
+    if not f.evidence:
+        return []
+    lines = [f"    {text}" for text in exchange_lines(f.evidence)]
+    if f.replay:
+        lines.append(f"    replay: {printable(f.replay)}")
+    return lines
+
+
 def render_text(result: ScanResult, color: bool = False) -> str:
     if color:
         return _render_rich(result)
@@ -99,6 +110,7 @@ def render_text(result: ScanResult, color: bool = False) -> str:
             out.append(f"    {f.location.line} | {_code(f.location.source)}")
         if f.proof_origin:
             out.append(f"    proof: Origin: {printable(f.proof_origin)}")
+        out.extend(_evidence(f))
         if f.context:
             out.append(_context(f))
         if f.fix:
@@ -167,6 +179,8 @@ def _render_rich(result: ScanResult) -> str:
                 )
         if f.proof_origin:
             line(Text.assemble("    proof: Origin: ", (printable(f.proof_origin), "bold magenta")))
+        for text in _evidence(f):
+            line(Text(text), style="dim")
         if f.context:
             line(Text(_context(f)), style="default")
         if f.fix:
