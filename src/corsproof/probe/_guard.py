@@ -21,6 +21,7 @@ in a child process instead (`corsproof.probe._isolate`).
 
 from __future__ import annotations
 
+import os
 import signal
 import sys
 import threading
@@ -93,10 +94,44 @@ class _SigintWatch:
 
 @contextmanager
 def stdout_to_stderr() -> Iterator[None]:
-    """What the application prints goes to stderr: stdout carries only the report (`--format
-    json` stays valid JSON). Python-level writes only (`sys.stdout`), for as long as it runs."""
-    with redirect_stdout(sys.stderr):
-        yield
+    """What the application writes to stdout goes to stderr, for as long as it runs: stdout
+    carries only the report (`--format json` stays valid JSON). Python-level writes
+    (`sys.stdout`, a logging handler made meanwhile) and writes to file descriptor 1 alike
+    (`os.write(1, …)`, a C extension, a child process, a handler that kept the original
+    `sys.stdout`)."""
+    original = sys.stdout
+    _flush(original)
+    saved = _point(1, 2)
+    try:
+        with redirect_stdout(sys.stderr):
+            yield
+    finally:
+        _flush(original)  # what the application left in its buffer goes where it wrote it
+        if saved is not None:
+            os.dup2(saved, 1)
+            os.close(saved)
+
+
+def _flush(stream: Any) -> None:
+    try:
+        stream.flush()
+    except (AttributeError, OSError, ValueError):
+        pass
+
+
+def _point(fd: int, to: int) -> int | None:
+    """Make `fd` a copy of `to`; a copy of what `fd` was (to restore), or None when either
+    descriptor is not open (nothing to redirect at that level)."""
+    try:
+        saved = os.dup(fd)
+    except OSError:
+        return None
+    try:
+        os.dup2(to, fd)
+    except OSError:
+        os.close(saved)
+        return None
+    return saved
 
 
 def run_guarded(what: str, call: Callable[[], T]) -> T:
