@@ -38,7 +38,11 @@ def judge_policies(
         if (not select or rule.id in select) and not (ignore and rule.id in ignore)
     ]
     best: dict[tuple[str, tuple[str, int, int, str]], Finding] = {}
+    # where every origin is sent back: that echo is why the value varies (see below)
+    echoed: set[tuple[str, int, int, str]] = set()
     for policy, auth in policies:
+        if policy.any_origin is not None and policy.any_echo:
+            echoed.add(_place(policy.any_origin))
         facts = PolicyFacts(policy, auth, extra_trusted)
         for rule in rules:
             for issue in rule.check(facts):
@@ -59,9 +63,11 @@ def judge_policies(
                 if kept is None or _rank(finding) > _rank(kept):
                     best[key] = finding
     # one root cause, one finding: CORS102 at a place implies CORS101 there, and an unchecked echo
-    # (CORS101/102) is also why the value varies without `Vary: Origin` (CORS202)
+    # (CORS101/102) is also why the value varies without `Vary: Origin` (CORS202). A literal `*`
+    # is not: where `*` and an origin sent back (with credentials, to the listed ones: Falcon's
+    # `allow_credentials=[...]`) alternate without `Vary`, CORS202 stands beside CORS101.
     with_102 = {place for rule_id, place in best if rule_id == "CORS102"}
-    any_origin = with_102 | {place for rule_id, place in best if rule_id == "CORS101"}
+    any_origin = (with_102 | {place for rule_id, place in best if rule_id == "CORS101"}) & echoed
     findings: list[Finding] = []
     hidden = 0
     for (rule_id, place), finding in best.items():

@@ -134,6 +134,27 @@ def test_targets_file_over_loopback_and_output_file(
     assert doc["stats"]["files_scanned"] == 2
 
 
+def test_strict_fails_a_run_where_some_target_failed(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Without --strict, a target that failed next to ones that answered is listed under errors
+    and the exit follows the findings (0 here: the answering target is safe); with --strict it
+    exits 2, so that a CI gate notices."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        dead = f"http://127.0.0.1:{sock.getsockname()[1]}/"
+        with serve_wsgi(handwritten_app) as base:
+            args = [f"{base}/exact", dead, "--origin", "https://www.example.com", "--timeout", "2"]
+            code, out, err = run(capsys, *args, "--format", "json")
+            strict_code, strict_out, strict_err = run(capsys, *args, "--format", "json", "--strict")
+    assert code == 0, err
+    doc = json.loads(out)
+    assert doc["findings"] == [] and [e["path"] for e in doc["errors"]] == [dead]
+    assert strict_code == 2
+    assert json.loads(strict_out)["errors"] == doc["errors"]  # the report is still complete
+    assert "--strict" in strict_err
+
+
 def test_nothing_could_be_probed_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

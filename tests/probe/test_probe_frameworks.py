@@ -198,3 +198,26 @@ def test_nothing_is_found_when_the_trusted_origin_and_its_subdomains_are_refused
     )
     assert_no_errors(result)
     assert result.findings == []
+
+
+def test_star_for_some_origins_and_an_echo_for_others_without_vary(mode: str) -> None:
+    """Falcon's `CORSMiddleware(allow_origins="*", allow_credentials=[one origin])` answers `*`
+    to every origin but the listed one, which gets itself back with credentials, and sends no
+    `Vary: Origin`: CORS202 beside CORS101 (a literal `*` is not the reason the value varies, as
+    an echo of every origin would be), as the scanner reports it for the same code."""
+    import falcon
+
+    class Api:
+        def on_get(self, req: Any, resp: Any) -> None:
+            resp.media = {"ok": True}
+
+    cors = falcon.CORSMiddleware(allow_origins="*", allow_credentials=[TRUSTED])
+    app = falcon.App(middleware=cors)
+    app.add_route("/api", Api())
+    result, base = run_probe(app, ["/api"], mode, serve=serve_wsgi, origins=(TRUSTED,))
+    assert_no_errors(result)
+    assert ids_by_path(result, base)["/api"] == {"CORS101", "CORS201", "CORS202"}
+    vary = next(f for f in result.findings if f.rule_id == "CORS202")
+    assert vary.evidence["request"]["headers"]["Origin"] == TRUSTED
+    other = vary.evidence["compared_with"]
+    assert other["response"]["headers"]["access-control-allow-origin"] == "*"
