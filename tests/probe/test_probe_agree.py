@@ -83,7 +83,25 @@ def data():
     return {{"secret": 42}}
 """
 
+QUART = """\
+from quart import Quart
+from quart_cors import cors
+
+app = cors(Quart(__name__), {options})
+
+
+@app.route("/data")
+async def data():
+    return {{"secret": 42}}
+"""
+
 CASES: dict[str, tuple[str, set[str]]] = {
+    # quart-cors raises at each request ("Cannot allow credentials with wildcard allowed
+    # origins"): no CORS header is ever sent, and the scanner models that too
+    "quart-cors-star-with-credentials": (
+        QUART.format(options='allow_origin="*", allow_credentials=True'),
+        set(),
+    ),
     "starlette-strict": (
         STARLETTE.format(options='allow_origins=["https://www.example.com"]'),
         set(),
