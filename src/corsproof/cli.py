@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from corsproof._terminal import printable, progress_bar, progress_enabled, use_color
 from corsproof._version import __version__
@@ -416,6 +418,11 @@ def _add_probe_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) 
     )
     src.add_argument("--app-dir", metavar="DIR", help="directory to import --app from (default .)")
     src.add_argument(
+        "--app-log",
+        metavar="FILE",
+        help="write what the --app application prints and logs to FILE (default: stderr)",
+    )
+    src.add_argument(
         "--isolate",
         action="store_true",
         help="run the --app application in a child process (survives os._exit; slower start; "
@@ -481,6 +488,24 @@ def _usage(message: str) -> int:
 
 
 def _probe(args: argparse.Namespace) -> int:
+    if args.app_log is None:
+        return _probe_with(args, contextlib.nullcontext)
+    if not args.app:
+        return _usage("--app-log applies to an in-process application: give --app")
+    from corsproof.probe._guard import app_output_to
+
+    try:
+        sink = open(args.app_log, "w", encoding="utf-8", errors="backslashreplace")  # noqa: SIM115
+    except OSError as exc:
+        return _usage(f"cannot write --app-log {args.app_log}: {exc.strerror or exc}")
+    with sink:
+        return _probe_with(args, lambda: app_output_to(sink))
+
+
+def _probe_with(
+    args: argparse.Namespace, app_output: Callable[[], contextlib.AbstractContextManager[Any]]
+) -> int:
+    """`probe`, the application running inside `app_output()` (stderr, or the --app-log file)."""
     import itertools
     import ssl
     from collections.abc import Iterable
@@ -519,7 +544,8 @@ def _probe(args: argparse.Namespace) -> int:
         if args.app:
             if args.urls or args.targets:
                 return _usage("with --app, name paths with --path (or --openapi), not URLs")
-            app = probing.load_app(args.app, args.app_dir, isolate=args.isolate)
+            with app_output():
+                app = probing.load_app(args.app, args.app_dir, isolate=args.isolate)
             base = args.base_url or probing.IN_PROCESS_BASE
             if args.path or not args.openapi:
                 sources.append(probing.path_targets(args.path or ["/"], base))
@@ -564,9 +590,10 @@ def _probe(args: argparse.Namespace) -> int:
         select=select,
         ignore=ignore,
     )
-    enabled = progress_enabled(args.no_progress, args.quiet)
+    # (with --app-log, stderr is the log's while the application runs: no progress line there)
+    enabled = progress_enabled(args.no_progress, args.quiet) and not args.app_log
     try:
-        with progress_bar("probing", enabled) as update:
+        with progress_bar("probing", enabled) as update, app_output():
             if enabled:
                 options.progress = lambda p: update(
                     completed=p.targets_done,

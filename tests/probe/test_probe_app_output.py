@@ -198,3 +198,42 @@ def test_an_isolated_application_writes_to_stderr_too(tmp_path: Path) -> None:
     proc = _probe(tmp_path, "--isolate", "--format", "json")
     assert {f["rule_id"] for f in json.loads(proc.stdout)["findings"]} >= {"CORS101"}
     assert "fd-import" in proc.stderr and "fd-request" in proc.stderr
+
+
+TO_STDERR = """
+def NOISE_ERR(where):
+    print(f"stderr-{where}", file=sys.stderr)
+    os.write(2, f"fd2-{where}\\n".encode())
+
+NOISE_ERR("import")
+"""
+
+
+@pytest.mark.parametrize("isolate", [False, True], ids=["in-process", "isolated"])
+def test_app_log_takes_all_the_application_writes(tmp_path: Path, isolate: bool) -> None:
+    """`--app-log FILE`: stdout and stderr of the application, at every level, go to FILE; stdout
+    keeps the report, stderr corsproof's own messages."""
+    app = textwrap.dedent(APPS["starlette"]).replace(
+        'NOISE("request")', 'NOISE("request"); NOISE_ERR("request")'
+    )
+    source = textwrap.dedent(NOISE) + textwrap.dedent(TO_STDERR) + app
+    (tmp_path / "noisy.py").write_text(source, encoding="utf-8")
+    log = tmp_path / "app.log"
+    extra = ["--isolate"] if isolate else []
+    proc = _probe(tmp_path, "--format", "json", "--app-log", str(log), *extra)
+    assert proc.returncode == 1, proc.stderr
+    assert json.loads(proc.stdout)["findings"]
+    written = log.read_text()
+    for marker in ("print-import", "fd-import", "log-import", "stderr-import", "fd2-import",
+                   "print-startup", "fd-request", "stderr-request", "fd2-request"):  # fmt: skip
+        assert marker in written, (marker, written)
+        assert marker not in proc.stderr, (marker, proc.stderr)
+
+
+def test_app_log_needs_an_application(tmp_path: Path) -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "corsproof", "probe", "https://a.example/", "--app-log", "x.log"],
+        capture_output=True, text=True, timeout=60, cwd=tmp_path,
+    )  # fmt: skip
+    assert proc.returncode == 2 and "--app-log applies to an in-process application" in proc.stderr
+    assert not (tmp_path / "x.log").exists()

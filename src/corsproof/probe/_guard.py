@@ -26,7 +26,7 @@ import signal
 import sys
 import threading
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager, redirect_stdout
+from contextlib import contextmanager, redirect_stderr, redirect_stdout
 from types import FrameType
 from typing import Any, TypeVar
 
@@ -110,6 +110,28 @@ def stdout_to_stderr() -> Iterator[None]:
         if saved is not None:
             os.dup2(saved, 1)
             os.close(saved)
+
+
+@contextmanager
+def app_output_to(sink: Any) -> Iterator[None]:
+    """Everything written to stdout or stderr while the block runs goes to `sink` (a file opened
+    for writing: `probe --app-log FILE`): `sys.stdout`, `sys.stderr` and file descriptors 1 and 2
+    alike. For the application's own noise only: the caller writes its report and messages after
+    the block."""
+    originals = (sys.stdout, sys.stderr)
+    for stream in originals:
+        _flush(stream)
+    saved = [(fd, _point(fd, sink.fileno())) for fd in (1, 2)]
+    try:
+        with redirect_stdout(sink), redirect_stderr(sink):
+            yield
+    finally:
+        for stream in (sink, *originals):
+            _flush(stream)
+        for fd, copy in saved:
+            if copy is not None:
+                os.dup2(copy, fd)
+                os.close(copy)
 
 
 def _flush(stream: Any) -> None:
