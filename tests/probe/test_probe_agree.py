@@ -138,10 +138,9 @@ PROBE_ONLY: dict[str, tuple[set[str], str]] = {
     "quart-cors-strict": ({"CORS201"}, DEFAULT_HEADERS),
     "litestar-open": ({"CORS201"}, DEFAULT_HEADERS),
 }
-# (sanic-cors is not in this table: a second Sanic application cannot start in one process
-# (`TouchUp` fails), so its agreement is checked by tests/probe/test_probe_app_output.py and
-# the scanner's fixtures; aiohttp, Tornado and CherryPy are neither WSGI nor ASGI: probed over
-# the network only)
+# (sanic-cors has its own table below, each case probed in a process of its own: a second Sanic
+# application cannot start in one process; aiohttp, Tornado and CherryPy are neither WSGI nor
+# ASGI: probed over the network only)
 
 CASES: dict[str, tuple[str, set[str]]] = {
     "litestar-open": (LITESTAR.format(options='allow_origins=["*"]'), {"CORS101"}),
@@ -337,3 +336,55 @@ def test_django_project_scan_and_probe_agree(tmp_path: Path) -> None:
     dynamic_ids = {f["rule_id"] for f in doc["findings"]}
     assert static_ids == dynamic_ids == {"CORS104", "CORS107"}
     assert proc.returncode == 1
+
+
+SANIC = """\
+from sanic import Sanic
+from sanic.response import json
+from sanic_cors import CORS
+
+app = Sanic("agree")
+CORS(app, {options})
+
+
+@app.get("/data")
+async def data(request):
+    return json({{"secret": 42}})
+"""
+
+# (source, scanner's ids, what only the probe sees)
+SANIC_CASES: dict[str, tuple[str, set[str], set[str]]] = {
+    "open": (SANIC.format(options='origins="*"'), {"CORS101"}, {"CORS201"}),
+    "regex": (
+        SANIC.format(options='origins=[r"https://.*\\.example\\.com"]'),
+        {"CORS104"},
+        {"CORS201"},
+    ),
+    "strict": (
+        SANIC.format(options='origins=["https://www.example.com"], allow_headers=["x-a"]'),
+        set(),
+        set(),
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(SANIC_CASES))
+def test_sanic_cors_scan_and_probe_agree(case: str, tmp_path: Path) -> None:
+    """As above, the probe in a process of its own. What only the probe sees: sanic-cors's
+    default allow_headers grants every requested header (DEFAULT_HEADERS)."""
+    source, expected, probe_only = SANIC_CASES[case]
+    (tmp_path / "sanic_agree.py").write_text(source)
+    static = scan_paths([str(tmp_path / "sanic_agree.py")], workers=1)
+    assert not static.errors, static.errors
+    proc = subprocess.run(
+        [
+            sys.executable, "-m", "corsproof", "probe", "--app", "sanic_agree:app",
+            "--app-dir", str(tmp_path), "--path", "/data", "--origin", TRUSTED,
+            "--format", "json", "--no-progress",
+        ],
+        capture_output=True, text=True, timeout=120, cwd=tmp_path,
+    )  # fmt: skip
+    doc = json.loads(proc.stdout)
+    assert not doc["errors"], doc["errors"]
+    dynamic_ids = {f["rule_id"] for f in doc["findings"]}
+    assert ({f.rule_id for f in static.findings}, dynamic_ids) == (expected, expected | probe_only)
