@@ -4,12 +4,16 @@ the reason the scanner does not report it."""
 
 from __future__ import annotations
 
+import asyncio
 import importlib.util
 import json
 import os
 import subprocess
 import sys
 import textwrap
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -139,10 +143,30 @@ PROBE_ONLY: dict[str, tuple[set[str], str]] = {
     "litestar-open": ({"CORS201"}, DEFAULT_HEADERS),
 }
 # (sanic-cors has its own table below, each case probed in a process of its own: a second Sanic
-# application cannot start in one process; aiohttp, Tornado and CherryPy are neither WSGI nor
-# ASGI: probed over the network only)
+# application cannot start in one process; aiohttp is neither WSGI nor ASGI: its table below
+# probes a real server on 127.0.0.1)
+
+CHERRYPY = """\
+import cherrypy
+import cherrypy_cors
+
+cherrypy_cors.install()
+
+
+class Root:
+    @cherrypy.expose
+    @cherrypy.tools.json_out()
+    def data(self):
+        return {{"secret": 42}}
+
+
+app = cherrypy.tree.mount(Root(), "/", {{"/": {config}}})
+"""
 
 CASES: dict[str, tuple[str, set[str]]] = {
+    # cherrypy.tree.mount() returns a WSGI application: probed in-process
+    "cherrypy-cors-expose": (CHERRYPY.format(config='{"cors.expose.on": True}'), {"CORS101"}),
+    "cherrypy-no-cors": (CHERRYPY.format(config="{}"), set()),
     "litestar-open": (LITESTAR.format(options='allow_origins=["*"]'), {"CORS101"}),
     "litestar-strict": (
         LITESTAR.format(options='allow_origins=["https://www.example.com"], allow_headers=["x-a"]'),
@@ -388,3 +412,81 @@ def test_sanic_cors_scan_and_probe_agree(case: str, tmp_path: Path) -> None:
     assert not doc["errors"], doc["errors"]
     dynamic_ids = {f["rule_id"] for f in doc["findings"]}
     assert ({f.rule_id for f in static.findings}, dynamic_ids) == (expected, expected | probe_only)
+
+
+AIOHTTP = """\
+import aiohttp_cors
+from aiohttp import web
+
+
+async def data(request):
+    return web.json_response({{"secret": 42}})
+
+
+app = web.Application()
+cors = aiohttp_cors.setup(app, defaults={{{origin!r}: aiohttp_cors.ResourceOptions({options})}})
+cors.add(app.router.add_get("/data", data))
+"""
+
+# (source, the ids both report)
+AIOHTTP_CASES: dict[str, tuple[str, set[str]]] = {
+    "star-credentials-any-header": (
+        AIOHTTP.format(origin="*", options='allow_credentials=True, allow_headers="*"'),
+        {"CORS102", "CORS201"},
+    ),
+    "one-origin": (
+        AIOHTTP.format(origin="https://www.example.com", options='allow_headers=("X-A",)'),
+        set(),
+    ),
+}
+
+
+@contextmanager
+def _serve_aiohttp(app: Any) -> Iterator[str]:
+    """The aiohttp application on 127.0.0.1 (its own event loop, in a thread)."""
+    from aiohttp import web
+
+    loop = asyncio.new_event_loop()
+    runner = web.AppRunner(app)
+    ready = threading.Event()
+    port: list[int] = []
+
+    def run() -> None:
+        asyncio.set_event_loop(loop)
+        loop.run_until_complete(runner.setup())
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        loop.run_until_complete(site.start())
+        port.append(runner.addresses[0][1])
+        ready.set()
+        loop.run_forever()
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    assert ready.wait(10)
+    try:
+        yield f"http://127.0.0.1:{port[0]}"
+    finally:
+        asyncio.run_coroutine_threadsafe(runner.cleanup(), loop).result(10)
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(10)
+        loop.close()
+
+
+@pytest.mark.parametrize("case", sorted(AIOHTTP_CASES))
+def test_aiohttp_cors_scan_and_probe_agree(case: str, tmp_path: Path) -> None:
+    """aiohttp is neither WSGI nor ASGI: the same source is served on 127.0.0.1 and probed over
+    the network."""
+    source, expected = AIOHTTP_CASES[case]
+    path = tmp_path / f"aiohttp_{case.replace('-', '_')}.py"
+    path.write_text(source)
+    static = scan_paths([str(path)], workers=1)
+    assert not static.errors, static.errors
+    with _serve_aiohttp(_import(path)) as base:
+        dynamic = probe_targets(
+            [base + "/data"], ProbeOptions(origins=(TRUSTED,), timeout=5, trust_env=False)
+        )
+    assert not dynamic.errors, dynamic.errors
+    assert ({f.rule_id for f in static.findings}, {f.rule_id for f in dynamic.findings}) == (
+        expected,
+        expected,
+    )

@@ -239,7 +239,10 @@ class Plan:
             return []
         names = {name for name, _ in combined.reply.headers}
         if not any(n.startswith("access-control-") for n in names):
-            return []  # no CORS handling of preflights at all
+            # no CORS header at all: no preflight handling, or one that refuses a method it does
+            # not serve outright (aiohttp-cors answers a bare 403): ask with the documented
+            # method, which such a library may grant with every requested header
+            return [preflights["headers"]]
         answered = bool(names & {"access-control-allow-methods", "access-control-allow-headers"})
         out: list[Probe] = []
         for part, header, hint in (
