@@ -165,6 +165,9 @@ class CorsPolicy:
     credentials: Where | None = None
     any_method: Where | None = None
     any_header: Where | None = None
+    # (probing) the grant is the request's own method / headers sent back, not a `*`
+    method_sent_back: str = ""
+    headers_sent_back: str = ""
     expose_headers: tuple[str, ...] = ()
     expose_loc: Where | None = None
     private_network: Where | None = None

@@ -221,3 +221,9 @@ def test_star_for_some_origins_and_an_echo_for_others_without_vary(mode: str) ->
     assert vary.evidence["request"]["headers"]["Origin"] == TRUSTED
     other = vary.evidence["compared_with"]
     assert other["response"]["headers"]["access-control-allow-origin"] == "*"
+    # Falcon sends back the headers asked for (no `*`): the message says what was observed
+    (preflight,) = [f for f in result.findings if f.rule_id == "CORS201"]
+    assert preflight.message == (
+        "the preflight grants every request header (it sends back the headers asked for: "
+        "x-api-key, authorization, x-corsproof-probe)"
+    )

@@ -257,6 +257,14 @@ class Observation:
         for attr in ("any_method", "any_header", "private_network", "varies_without_vary"):
             if attr in proofs:
                 setattr(policy, attr, loc)
+        for attr, header, sent_back in (
+            ("any_method", "access-control-allow-methods", "method_sent_back"),
+            ("any_header", "access-control-allow-headers", "headers_sent_back"),
+        ):
+            listed = proofs[attr][0].listed(header) if attr in proofs else ["*"]
+            if "*" not in listed:
+                text = ", ".join(listed)  # the server's words: kept short in a message
+                setattr(policy, sent_back, text if len(text) <= 120 else text[:119] + "…")
         if "expose" in proofs:
             exposed: list[str] = []
             for exchange in proofs["expose"]:

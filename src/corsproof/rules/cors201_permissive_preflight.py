@@ -46,17 +46,27 @@ class PermissivePreflight(Rule):
         if facts.debug_only:
             return
         if policy.any_method is not None:
+            how = (
+                f"it sends back the method asked for: {policy.method_sent_back}"
+                if policy.method_sent_back
+                else '"*"'
+            )
             yield Issue(
                 policy.any_method,
-                'the preflight grants every method ("*")',
+                f"the preflight grants every method ({how})",
                 "low",
                 None,
                 facts.context(),
             )
         if policy.any_header is not None:
+            how = (
+                f"it sends back the headers asked for: {policy.headers_sent_back}"
+                if policy.headers_sent_back
+                else '"*"'
+            )
             yield Issue(
                 policy.any_header,
-                'the preflight grants every request header ("*")',
+                f"the preflight grants every request header ({how})",
                 "low",
                 None,
                 facts.context(),
