@@ -53,11 +53,35 @@ def _add_report_options(parser: argparse.ArgumentParser) -> None:
         default=None,
         help="exit 1 when a finding is at least this severe (default: low)",
     )
+    rules = "rule ids, prefixes (CORS1, CORS10) or ALL, comma-separated; repeatable"
     out.add_argument(
-        "--select", type=_rule_list, default=None, metavar="RULES", help="only these rule ids"
+        "--select",
+        type=_rule_list,
+        action="append",
+        metavar="RULES",
+        help=f"only these rules ({rules}; default: [tool.corsproof] select, else ALL)",
     )
     out.add_argument(
-        "--ignore", type=_rule_list, default=None, metavar="RULES", help="skip these rule ids"
+        "--ignore",
+        type=_rule_list,
+        action="append",
+        metavar="RULES",
+        help=f"skip these rules ({rules}; default: [tool.corsproof] ignore); the more specific "
+        "of a select and an ignore wins, an ignore wins a tie",
+    )
+    out.add_argument(
+        "--extend-select",
+        type=_rule_list,
+        action="append",
+        metavar="RULES",
+        help="add to the selected rules (the command line's or the configuration's)",
+    )
+    out.add_argument(
+        "--extend-ignore",
+        type=_rule_list,
+        action="append",
+        metavar="RULES",
+        help="add to the ignored rules (the command line's or the configuration's)",
     )
     out.add_argument(
         "--baseline", metavar="FILE", help="report only findings that are not in this baseline"
@@ -189,18 +213,38 @@ def _config(args: argparse.Namespace):  # type: ignore[no-untyped-def]
         return _error(str(exc))
 
 
+def _union(groups: list[set[str]] | None) -> set[str] | None:
+    return set().union(*groups) if groups else None
+
+
 def _rule_filters(args: argparse.Namespace, config) -> tuple[set[str] | None, set[str] | None]:  # type: ignore[no-untyped-def]
-    """Command-line flags win over the configuration."""
-    select = args.select if args.select is not None else config.select
-    ignore = args.ignore if args.ignore is not None else config.ignore
+    """The selectors: `--select`/`--ignore` (each repeatable, additive) replace the
+    configuration's lists, `--extend-select`/`--extend-ignore` add to whichever applies."""
+    select = _union(args.select)
+    select = select if select is not None else config.select
+    ignore = _union(args.ignore)
+    ignore = ignore if ignore is not None else config.ignore
+    extend_select, extend_ignore = _union(args.extend_select), _union(args.extend_ignore)
+    if extend_select:
+        select = (select or {"ALL"}) | extend_select
+    if extend_ignore:
+        ignore = (ignore or set()) | extend_ignore
     return select, ignore
 
 
 def _check_rules(*groups: set[str] | None) -> str | None:
-    from corsproof.rules import get_rule
+    """The selectors that name no rule, with the closest valid one ("*" stands for every rule in
+    per-path ignores)."""
+    from corsproof.rules._select import unknown_selectors
 
-    unknown = sorted({n for names in groups for n in names or () if get_rule(n) is None})
+    unknown = unknown_selectors(sorted({n for names in groups for n in names or () if n != "*"}))
     return ", ".join(unknown) if unknown else None
+
+
+def _rules_run(select: set[str] | None, ignore: set[str] | None) -> set[str]:
+    from corsproof.rules._select import selected_rules
+
+    return selected_rules(select, ignore)
 
 
 def _scan(args: argparse.Namespace) -> int:
@@ -212,7 +256,7 @@ def _scan(args: argparse.Namespace) -> int:
     select, ignore = _rule_filters(args, config)
     bad = _check_rules(select, ignore, *config.per_path_ignores.values())
     if bad:
-        return _error(f"unknown rule id(s): {bad} (see `corsproof rules`)")
+        return _error(f"unknown rule id or prefix: {bad} (see `corsproof rules`)")
     # a mistyped path must not make a run scan less and pass: reported, the rest still scanned
     # (as Ruff does), and the run exits 2
     missing = [
@@ -225,8 +269,8 @@ def _scan(args: argparse.Namespace) -> int:
         result = scan_paths(
             args.paths,
             include_deps=args.include_deps,
-            select=select,
-            ignore=ignore,
+            select=_rules_run(select, ignore),
+            ignore=None,
             exclude=[*config.exclude, *args.exclude],
             extra_trusted=config.trusted_origins,
             force_exclude=args.force_exclude,
@@ -572,7 +616,7 @@ def _probe_with(
     select, ignore = _rule_filters(args, config)
     bad = _check_rules(select, ignore)
     if bad:
-        return _usage(f"unknown rule id(s): {bad} (see `corsproof rules`)")
+        return _usage(f"unknown rule id or prefix: {bad} (see `corsproof rules`)")
     options = probing.ProbeOptions(
         origins=tuple(dict.fromkeys(origins)),
         headers=tuple(headers),
@@ -587,8 +631,8 @@ def _probe_with(
         rate=args.rate,
         max_requests=args.max_requests,
         allow_methods=frozenset(allowed),
-        select=select,
-        ignore=ignore,
+        select=_rules_run(select, ignore),
+        ignore=None,
     )
     # (with --app-log, stderr is the log's while the application runs: no progress line there)
     enabled = progress_enabled(args.no_progress, args.quiet) and not args.app_log

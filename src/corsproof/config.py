@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from corsproof.findings import SEVERITIES, Finding
+from corsproof.rules._select import matches
 
 KEYS = {"select", "ignore", "fail-on", "exclude", "trusted-origins", "per-path-ignores"}
 
@@ -39,8 +40,8 @@ class Config:
             except ValueError:
                 pass
         for pattern, rules in self.per_path_ignores.items():
-            if any(fnmatch.fnmatch(c, pattern) for c in candidates) and (
-                "*" in rules or finding.rule_id in rules
+            if any(fnmatch.fnmatch(c, pattern) for c in candidates) and matches(
+                rules, finding.rule_id
             ):
                 return True
         return False

@@ -35,7 +35,7 @@ def judge_policies(
     rules = [
         rule()
         for rule in all_rules()
-        if (not select or rule.id in select) and not (ignore and rule.id in ignore)
+        if (select is None or rule.id in select) and not (ignore and rule.id in ignore)
     ]
     best: dict[tuple[str, tuple[str, int, int, str]], Finding] = {}
     # where every origin is sent back: that echo is why the value varies (see below)
