@@ -97,3 +97,38 @@ def test_selection_functions() -> None:
     assert unknown_selectors(["ALL", "CORS", "CORS1", "X"]) == ["X"]
     assert matches(["*"], "CORS101") and matches(["CORS1"], "CORS101")
     assert not matches(["CORS2"], "CORS101")
+
+
+def _scan(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    (tmp_path / "app.py").write_text(APP)
+    return subprocess.run(
+        [sys.executable, "-m", "corsproof", "scan", ".", *args],
+        capture_output=True, text=True, timeout=120, cwd=tmp_path,
+    )  # fmt: skip
+
+
+def test_statistics_counts_each_rule_most_frequent_first(tmp_path: Path) -> None:
+    (tmp_path / "other.py").write_text(APP)  # every rule twice, CORS203 once more below
+    (tmp_path / "third.py").write_text(
+        APP.replace("allow_credentials=True", "allow_credentials=False")
+    )
+    proc = _scan(tmp_path, "--statistics", "--select", "CORS2")
+    assert proc.returncode == 1
+    assert (
+        proc.stdout == "3  CORS201  permissive-preflight\n3  CORS203  exposed-sensitive-headers\n"
+    )
+    as_json = json.loads(
+        _scan(tmp_path, "--statistics", "--format", "json", "--select", "CORS20").stdout
+    )
+    assert as_json == [
+        {"count": 3, "rule_id": "CORS201", "rule_name": "permissive-preflight"},
+        {"count": 3, "rule_id": "CORS203", "rule_name": "exposed-sensitive-headers"},
+    ]
+    assert _scan(tmp_path, "--statistics", "--format", "sarif").returncode == 2
+
+
+def test_exit_zero_keeps_the_report_and_errors_still_exit_2(tmp_path: Path) -> None:
+    proc = _scan(tmp_path, "--exit-zero", "--format", "json")
+    assert proc.returncode == 0 and json.loads(proc.stdout)["findings"]
+    (tmp_path / "broken.py").write_text("from flask_cors import CORS\ndef (:\n")  # parsed: an error
+    assert _scan(tmp_path, "--exit-zero", "--strict").returncode == 2

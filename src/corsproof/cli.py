@@ -96,6 +96,17 @@ def _add_report_options(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="exit 2 when any file or target could not be analysed (listed under errors)",
     )
+    out.add_argument(
+        "--exit-zero",
+        action="store_true",
+        help="exit 0 even when there are findings (errors still exit 2)",
+    )
+    out.add_argument(
+        "--statistics",
+        action="store_true",
+        help="instead of the findings, the count of each rule found, most frequent first "
+        "(text: one 'COUNT  RULE  NAME' line each; json: a list of {count, rule_id, rule_name})",
+    )
     out.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
     out.add_argument("--quiet", action="store_true", help="print only findings (no summary)")
 
@@ -378,7 +389,7 @@ def _finish(
             "corsproof: warning: no Python files found (check the paths, --exclude and .gitignore)",
             file=sys.stderr,
         )
-    if args.write_baseline:
+    if args.write_baseline or args.exit_zero:
         return code
     return EXIT_FINDINGS if any(at_least(f.severity, fail_on) for f in result.findings) else code
 
@@ -389,7 +400,12 @@ def _emit(result: ScanResult, args: argparse.Namespace) -> int:
 
     stream = sys.stdout
     color = args.format == "text" and not args.output and use_color(stream)
-    text = RENDERERS[args.format](result, color=color)
+    if args.statistics:
+        if args.format not in ("text", "json"):
+            return _error("--statistics prints text or json (not " + args.format + ")")
+        text = _statistics(result, args.format)
+    else:
+        text = RENDERERS[args.format](result, color=color)
     if args.quiet and args.format == "text":
         text = "\n".join(text.rstrip("\n").split("\n")[:-1]) + "\n" if result.findings else ""
     if args.output:
@@ -404,6 +420,20 @@ def _emit(result: ScanResult, args: argparse.Namespace) -> int:
         stream.write(text)
         stream.flush()
     return EXIT_CLEAN
+
+
+def _statistics(result: ScanResult, form: str) -> str:
+    """How often each rule was found, most frequent first (then by id), as Ruff's --statistics."""
+    import json
+    from collections import Counter
+
+    counts = Counter((f.rule_id, f.rule_name) for f in result.findings)
+    rows = sorted(counts.items(), key=lambda item: (-item[1], item[0][0]))
+    if form == "json":
+        listed = [{"count": n, "rule_id": rule, "rule_name": name} for (rule, name), n in rows]
+        return json.dumps(listed, indent=2) + "\n"
+    width = max((len(str(n)) for _, n in rows), default=1)
+    return "".join(f"{n:>{width}}  {rule}  {name}\n" for (rule, name), n in rows)
 
 
 def _rules() -> int:
