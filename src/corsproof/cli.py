@@ -15,7 +15,7 @@ from corsproof._version import __version__
 from corsproof.findings import SEVERITIES, ScanResult, at_least
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
-FORMATS = ("text", "json", "sarif", "html")
+FORMATS = ("text", "json", "sarif", "html", "github")
 # a parsed tree takes about 20 times its source: 10 MB of source is ~200 MB per worker
 DEFAULT_MAX_FILE_SIZE = 10 * 1024 * 1024
 _UNITS = {"": 1, "b": 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30}
