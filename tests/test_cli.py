@@ -150,6 +150,10 @@ def test_select_and_ignore(project: Path, capsys: pytest.CaptureFixture[str]) ->
         "# corsproof: ignore",
         "# noqa: CORS101",
         "# noqa: E501, CORS101",
+        "# noqa",  # bare: every rule, as in Ruff and flake8
+        "# NOQA  # why",
+        "# nosec",  # bare, as Bandit reads it: every rule
+        "# nosec B101, CORS101",
     ],
 )
 def test_suppressions(tmp_path: Path, comment: str, capsys: pytest.CaptureFixture[str]) -> None:
@@ -159,10 +163,20 @@ def test_suppressions(tmp_path: Path, comment: str, capsys: pytest.CaptureFixtur
     assert doc["findings"] == [] and doc["stats"]["suppressed"] == 1
 
 
+@pytest.mark.parametrize(
+    "comment",
+    [
+        "# corsproof: ignore[CORS102]",
+        "# noqa: F401",  # another tool's code only
+        "# nosec B101",
+        "# noqa123",
+        "# nosecurity review",
+    ],
+)
 def test_suppression_of_another_rule_does_not_hide(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, comment: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    (tmp_path / "app.py").write_text(OPEN.replace('["*"])', '["*"])  # corsproof: ignore[CORS102]'))
+    (tmp_path / "app.py").write_text(OPEN.replace('["*"])', f'["*"])  {comment}'))
     assert main(["scan", str(tmp_path), "--format", "json"]) == 1
 
 

@@ -1,4 +1,11 @@
-"""Inline suppressions: `# corsproof: ignore[CORS101]`, bare `# corsproof: ignore`, `# noqa: CORS101`."""
+"""Inline suppressions, on any line of the statement a finding is in:
+
+- `# corsproof: ignore[CORS101]` and bare `# corsproof: ignore` (every rule);
+- `# noqa: CORS101` (other tools' codes in the list are left to them) and, as in Ruff and flake8, a
+  bare `# noqa` (every rule);
+- `# nosec`, as Bandit reads it: bare, every rule; `# nosec CORS101` (or `B101, CORS101`) only the
+  CORS ids it names.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +16,9 @@ from functools import lru_cache
 from corsproof.findings import Finding
 
 _IGNORE = re.compile(r"#\s*corsproof:\s*ignore(?:\[([A-Za-z0-9_,\s-]*)\])?")
-_NOQA = re.compile(r"#\s*noqa:\s*([A-Za-z0-9_,\s]+)")
+_NOQA = re.compile(r"#\s*noqa:\s*([A-Za-z0-9_,\s]+)", re.IGNORECASE)
+_BARE_NOQA = re.compile(r"#\s*noqa(?!\s*:)(?![A-Za-z0-9_])", re.IGNORECASE)
+_NOSEC = re.compile(r"#\s*nosec(?![A-Za-z0-9_])[ \t]*([A-Za-z0-9_, \t]*)", re.IGNORECASE)
 ALL = "*"
 
 
@@ -24,12 +33,17 @@ def parse_line(line: str) -> frozenset[str]:
         else:
             found.update(r.strip().upper() for r in match.group(1).split(",") if r.strip())
     for match in _NOQA.finditer(line):
-        found.update(
-            r.strip().upper()
-            for r in re.split(r"[,\s]+", match.group(1))
-            if r.strip().upper().startswith("CORS")
-        )
+        found.update(_cors_ids(match.group(1)))
+    if _BARE_NOQA.search(line):
+        found.add(ALL)
+    for match in _NOSEC.finditer(line):
+        codes = [c for c in re.split(r"[,\s]+", match.group(1)) if c]
+        found.update(_cors_ids(match.group(1)) if codes else {ALL})
     return frozenset(found)
+
+
+def _cors_ids(listed: str) -> set[str]:
+    return {r.upper() for r in re.split(r"[,\s]+", listed) if r.upper().startswith("CORS")}
 
 
 def _lines(path: str) -> tuple[str, ...]:
