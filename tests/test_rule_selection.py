@@ -132,3 +132,10 @@ def test_exit_zero_keeps_the_report_and_errors_still_exit_2(tmp_path: Path) -> N
     assert proc.returncode == 0 and json.loads(proc.stdout)["findings"]
     (tmp_path / "broken.py").write_text("from flask_cors import CORS\ndef (:\n")  # parsed: an error
     assert _scan(tmp_path, "--exit-zero", "--strict").returncode == 2
+
+
+def test_no_config_with_config_is_a_usage_error(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text("[tool.corsproof]\n")
+    proc = _scan(tmp_path, "--no-config", "--config", str(tmp_path / "pyproject.toml"))
+    assert proc.returncode == 2
+    assert "--no-config and --config contradict each other" in proc.stderr

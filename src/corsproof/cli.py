@@ -214,6 +214,8 @@ def _config(args: argparse.Namespace):  # type: ignore[no-untyped-def]
     """The [tool.corsproof] configuration (or an exit code when it is unusable)."""
     from corsproof.config import Config, ConfigError, load_config, load_config_file
 
+    if args.no_config and args.config:
+        return _error("--no-config and --config contradict each other: give one of them")
     if args.no_config:
         return Config()
     try:
