@@ -148,7 +148,7 @@ class Project:
 
     def star_closure(self, paths: Iterable[Path]) -> list[Path]:
         """`paths` and the project modules they may star-import, transitively, read from their
-        bytes (`_ImportSummary`: every `from … import *`, wherever written, so a superset of
+        bytes (`_from_imports`: every `from … import *`, wherever written, so a superset of
         what their trees hold) without parsing any: what a settings chain can draw on."""
         found = list(dict.fromkeys(paths))
         seen = set(found)
@@ -164,10 +164,11 @@ class Project:
     def _star_sources_of(self, path: Path) -> tuple[Path, ...]:
         known = self._star_sources.get(path)
         if known is None:
-            summary = self._import_summaries.get(path) or _ImportSummary.read(_bytes_of(path))
+            # (the star imports alone, as `_ImportSummary` reads them: no summary built for this)
             found = (
-                self.find_module(dotted, path, level)
-                for level, dotted, _ in summary.sources.get("*", ())
+                self.find_module(dotted.decode("ascii", "replace"), path, level)
+                for level, dotted, items in _from_imports(_bytes_of(path))
+                if any(b"*" in item for item in items)
             )
             if len(self._star_sources) > 4096:
                 self._star_sources.clear()
@@ -491,16 +492,13 @@ class _ImportSummary:
         modules: dict[str, list[str]] = {}
         understood: set[bytes] = set()
         loose: set[bytes] = set()
-        for match in _FROM_IMPORT.finditer(data):
-            if _inside_word(data, match.start()):
-                continue
-            dots, dotted, listed = match.groups()
+        for level, dotted, items in _from_imports(data):
             module = dotted.decode("ascii", "replace")
-            for item in _COMMENT.sub(b"", listed).strip(b"()\\ \t\r\n").split(b","):
+            for item in items:
                 named = _WORD.findall(item)
                 understood.update(named)
                 if b"*" in item:
-                    sources.setdefault("*", []).append((len(dots), module, "*"))
+                    sources.setdefault("*", []).append((level, module, "*"))
                     continue
                 if len(named) == 1:
                     original = name = named[0].decode("ascii")
@@ -509,22 +507,19 @@ class _ImportSummary:
                 else:
                     loose.update(named)  # not read as names: undecided
                     continue
-                sources.setdefault(name, []).append((len(dots), module, original))
-        for match in _PLAIN_IMPORT.finditer(data):
-            if not _plain_import(data, match.start()):
+                sources.setdefault(name, []).append((level, module, original))
+        for item in _plain_import_items(data):
+            named = _WORD.findall(item)
+            understood.update(named)
+            dotted_words = _imported_dotted(item)
+            if not named or dotted_words is None:
+                loose.update(named)
                 continue
-            for item in match.group(1).split(b","):
-                named = _WORD.findall(item)
-                understood.update(named)
-                dotted_words = item.split(b" as ")[0].strip()
-                if not named or not _DOTTED.fullmatch(dotted_words):
-                    loose.update(named)
-                    continue
-                dotted = dotted_words.decode("ascii")
-                parts = dotted.split(".")
-                alias = item.split(b" as ")[1].strip() if b" as " in item else b""
-                local = alias.decode("ascii") if _WORD.fullmatch(alias) else parts[0]
-                modules.setdefault(local, []).append(dotted if alias else parts[0])
+            dotted = dotted_words.decode("ascii")
+            parts = dotted.split(".")
+            alias = item.split(b" as ")[1].strip() if b" as " in item else b""
+            local = alias.decode("ascii") if _WORD.fullmatch(alias) else parts[0]
+            modules.setdefault(local, []).append(dotted if alias else parts[0])
         loose.update(words - understood)
         return cls(
             star,
@@ -556,27 +551,44 @@ def _imports_in(data: bytes) -> set[tuple[int, str]]:
     them (wherever written): `from m import x` gives m and m.x (perhaps a submodule), `import
     a.b` gives a and a.b. All `Project.reaches` needs, without the rest of a summary."""
     found: set[tuple[int, str]] = set()
+    for level, dotted, items in _from_imports(data):
+        found.add((level, dotted.decode("ascii", "replace")))
+        prefix = dotted + b"." if dotted else b""
+        for item in items:
+            first = _WORD.search(item)
+            if first is not None and b"*" not in item:
+                found.add((level, (prefix + first.group()).decode("ascii", "replace")))
+    for item in _plain_import_items(data):
+        dotted_words = _imported_dotted(item)
+        if dotted_words is not None:
+            parts = dotted_words.decode("ascii").split(".")
+            for end in range(1, len(parts) + 1):
+                found.add((0, ".".join(parts[:end])))
+    return found
+
+
+def _from_imports(data: bytes) -> Iterator[tuple[int, bytes, list[bytes]]]:
+    """Each `from <dots>module import …` of the bytes, wherever written: (level, module, the
+    items of its list, comments and brackets taken out)."""
     for match in _FROM_IMPORT.finditer(data):
         if _inside_word(data, match.start()):
             continue
         dots, dotted, listed = match.groups()
-        level = len(dots)
-        found.add((level, dotted.decode("ascii", "replace")))
-        prefix = dotted + b"." if dotted else b""
-        for item in _COMMENT.sub(b"", listed).strip(b"()\\ \t\r\n").split(b","):
-            first = _WORD.search(item)
-            if first is not None and b"*" not in item:
-                found.add((level, (prefix + first.group()).decode("ascii", "replace")))
+        yield len(dots), dotted, _COMMENT.sub(b"", listed).strip(b"()\\ \t\r\n").split(b",")
+
+
+def _plain_import_items(data: bytes) -> Iterator[bytes]:
+    """Each item of each `import a.b as c, d` statement of the bytes, wherever written."""
     for match in _PLAIN_IMPORT.finditer(data):
-        if not _plain_import(data, match.start()):
-            continue
-        for item in match.group(1).split(b","):
-            dotted_words = item.split(b" as ")[0].strip()
-            if _DOTTED.fullmatch(dotted_words):
-                parts = dotted_words.decode("ascii").split(".")
-                for end in range(1, len(parts) + 1):
-                    found.add((0, ".".join(parts[:end])))
-    return found
+        if _plain_import(data, match.start()):
+            yield from match.group(1).split(b",")
+
+
+def _imported_dotted(item: bytes) -> bytes | None:
+    """The dotted module name an `import` item names (`a.b` in `a.b as c`); None when it is not
+    one."""
+    dotted = item.split(b" as ")[0].strip()
+    return dotted if _DOTTED.fullmatch(dotted) else None
 
 
 def _bytes_of(path: Path) -> bytes:

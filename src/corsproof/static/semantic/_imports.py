@@ -178,15 +178,9 @@ class NameFacts:
             found.update(f"{star}.{name}" for star in self.library_stars)
             for dotted, level in self.project_stars:
                 # what the star may bind `name` to: the ends of the project module's chain of
-                # imports of it (its own name when it defines it, or nothing)
-                there = module.project.find_module(dotted, module.path, level)
-                targets = (
-                    None
-                    if there is None
-                    else module.project.reexport_targets(
-                        there, name, f"{dotted}.{name}" if dotted else name
-                    )
-                )
+                # imports of it (its own name when it defines it, or nothing); a relative module
+                # that is not there may bind anything
+                targets = _chain_ends(module, dotted, level, name, missing=None)
                 if targets is None:
                     found = None
                     break
@@ -210,12 +204,21 @@ class NameFacts:
         known: frozenset[str] | None = frozenset()
         if imported is not None:
             dotted, level, attr = imported
-            found = module.project.find_module(dotted, module.path, level)
-            if found is not None:
-                written = f"{dotted}.{attr}" if dotted else attr
-                known = module.project.reexport_targets(found, attr, written)
+            known = _chain_ends(module, dotted, level, attr, missing=frozenset())
         self._reexported[name] = known
         return known
+
+
+def _chain_ends(
+    module: Module, dotted: str, level: int, name: str, missing: frozenset[str] | None
+) -> frozenset[str] | None:
+    """What `from <level dots><dotted> import name` (`*` included) may bind `name` to, seen from
+    `module`: the ends of the project module's chain of imports of it (see
+    `Project.reexport_targets`); `missing` when no project module is there."""
+    there = module.project.find_module(dotted, module.path, level)
+    if there is None:
+        return missing
+    return module.project.reexport_targets(there, name, f"{dotted}.{name}" if dotted else name)
 
 
 def name_facts(module: Module) -> NameFacts:
