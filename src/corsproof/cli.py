@@ -230,34 +230,30 @@ def _union(groups: list[set[str]] | None) -> set[str] | None:
     return set().union(*groups) if groups else None
 
 
-def _rule_filters(args: argparse.Namespace, config) -> tuple[set[str] | None, set[str] | None]:  # type: ignore[no-untyped-def]
-    """The selectors: `--select`/`--ignore` (each repeatable, additive) replace the
-    configuration's lists, `--extend-select`/`--extend-ignore` add to whichever applies."""
+def _rule_selection(
+    args: argparse.Namespace,
+    config,  # type: ignore[no-untyped-def]
+    *more: set[str],
+) -> tuple[set[str], str | None]:
+    """The ids of the rules that run, and the selectors that name no rule (with the closest
+    valid one; `more`: per-path ignores, checked too, where "*" stands for every rule).
+
+    `--select`/`--ignore` (each repeatable, additive) replace the configuration's lists,
+    `--extend-select`/`--extend-ignore` add to whichever applies."""
+    from corsproof.rules._select import ALL, selected_rules, unknown_selectors
+
     select = _union(args.select)
     select = select if select is not None else config.select
     ignore = _union(args.ignore)
     ignore = ignore if ignore is not None else config.ignore
     extend_select, extend_ignore = _union(args.extend_select), _union(args.extend_ignore)
     if extend_select:
-        select = (select or {"ALL"}) | extend_select
+        select = (select or {ALL}) | extend_select
     if extend_ignore:
         ignore = (ignore or set()) | extend_ignore
-    return select, ignore
-
-
-def _check_rules(*groups: set[str] | None) -> str | None:
-    """The selectors that name no rule, with the closest valid one ("*" stands for every rule in
-    per-path ignores)."""
-    from corsproof.rules._select import unknown_selectors
-
-    unknown = unknown_selectors(sorted({n for names in groups for n in names or () if n != "*"}))
-    return ", ".join(unknown) if unknown else None
-
-
-def _rules_run(select: set[str] | None, ignore: set[str] | None) -> set[str]:
-    from corsproof.rules._select import selected_rules
-
-    return selected_rules(select, ignore)
+    named = {n for names in (select, ignore, *more) for n in names or () if n != "*"}
+    unknown = unknown_selectors(sorted(named))
+    return selected_rules(select, ignore), ", ".join(unknown) if unknown else None
 
 
 def _scan(args: argparse.Namespace) -> int:
@@ -266,8 +262,7 @@ def _scan(args: argparse.Namespace) -> int:
     config = _config(args)
     if isinstance(config, int):
         return config
-    select, ignore = _rule_filters(args, config)
-    bad = _check_rules(select, ignore, *config.per_path_ignores.values())
+    rules, bad = _rule_selection(args, config, *config.per_path_ignores.values())
     if bad:
         return _error(f"unknown rule id or prefix: {bad} (see `corsproof rules`)")
     # a mistyped path must not make a run scan less and pass: reported, the rest still scanned
@@ -282,8 +277,7 @@ def _scan(args: argparse.Namespace) -> int:
         result = scan_paths(
             args.paths,
             include_deps=args.include_deps,
-            select=_rules_run(select, ignore),
-            ignore=None,
+            select=rules,
             exclude=[*config.exclude, *args.exclude],
             extra_trusted=config.trusted_origins,
             force_exclude=args.force_exclude,
@@ -645,8 +639,7 @@ def _probe_with(
         return config
     if not origins and config.trusted_origins:
         origins = list(config.trusted_origins)
-    select, ignore = _rule_filters(args, config)
-    bad = _check_rules(select, ignore)
+    rules, bad = _rule_selection(args, config)
     if bad:
         return _usage(f"unknown rule id or prefix: {bad} (see `corsproof rules`)")
     options = probing.ProbeOptions(
@@ -663,8 +656,7 @@ def _probe_with(
         rate=args.rate,
         max_requests=args.max_requests,
         allow_methods=frozenset(allowed),
-        select=_rules_run(select, ignore),
-        ignore=None,
+        select=rules,
     )
     # (with --app-log, stderr is the log's while the application runs: no progress line there)
     enabled = progress_enabled(args.no_progress, args.quiet) and not args.app_log
