@@ -99,17 +99,8 @@ def stdout_to_stderr() -> Iterator[None]:
     (`sys.stdout`, a logging handler made meanwhile) and writes to file descriptor 1 alike
     (`os.write(1, …)`, a C extension, a child process, a handler that kept the original
     `sys.stdout`)."""
-    original = sys.stdout
-    _flush(original)
-    saved = _point(1, 2)
-    try:
-        with redirect_stdout(sys.stderr):
-            yield
-    finally:
-        _flush(original)  # what the application left in its buffer goes where it wrote it
-        if saved is not None:
-            os.dup2(saved, 1)
-            os.close(saved)
+    with _descriptors_to(2, 1), redirect_stdout(sys.stderr):
+        yield
 
 
 @contextmanager
@@ -118,15 +109,26 @@ def app_output_to(sink: Any) -> Iterator[None]:
     for writing: `probe --app-log FILE`): `sys.stdout`, `sys.stderr` and file descriptors 1 and 2
     alike. For the application's own noise only: the caller writes its report and messages after
     the block."""
+    with _descriptors_to(sink.fileno(), 1, 2), redirect_stdout(sink), redirect_stderr(sink):
+        try:
+            yield
+        finally:
+            _flush(sink)
+
+
+@contextmanager
+def _descriptors_to(target: int, *fds: int) -> Iterator[None]:
+    """File descriptors `fds` point at `target` while the block runs. What `sys.stdout` and
+    `sys.stderr` (as they are on entry) hold in their buffers is flushed on entry, to where it
+    was written, and on the way out, to where the block's writes went."""
     originals = (sys.stdout, sys.stderr)
     for stream in originals:
         _flush(stream)
-    saved = [(fd, _point(fd, sink.fileno())) for fd in (1, 2)]
+    saved = [(fd, _point(fd, target)) for fd in fds]
     try:
-        with redirect_stdout(sink), redirect_stderr(sink):
-            yield
+        yield
     finally:
-        for stream in (sink, *originals):
+        for stream in originals:
             _flush(stream)
         for fd, copy in saved:
             if copy is not None:

@@ -21,6 +21,7 @@ MADE_UP_METHOD = "CORSPROOF"
 MADE_UP_HEADER = "x-corsproof-probe"
 SENSITIVE_REQUEST_HEADERS = "x-api-key, authorization"
 DUMMY_COOKIE = "corsproof=1"
+USER_COOKIE = "(from --cookie)"  # how evidence shows the cookie the user gave (a secret)
 
 
 @dataclass(frozen=True)
@@ -119,7 +120,7 @@ class Exchange:
         if self.probe.private_network:
             headers["Access-Control-Request-Private-Network"] = "true"
         if self.probe.cookie:
-            headers["Cookie"] = DUMMY_COOKIE if self.probe.cookie == "dummy" else "(from --cookie)"
+            headers["Cookie"] = DUMMY_COOKIE if self.probe.cookie == "dummy" else USER_COOKIE
         return {
             "request": {"method": self.probe.method, "url": self.url, "headers": headers},
             "response": {"status": self.reply.status, "headers": self.cors_headers},
@@ -136,7 +137,7 @@ def replay_command(evidence: dict[str, Any]) -> str:
     if method not in ("GET", "HEAD"):
         words += ["-X", method]
     for name, value in request["headers"].items():
-        if name == "Cookie" and value == "(from --cookie)":
+        if name == "Cookie" and value == USER_COOKIE:
             value = "<your --cookie value>"
         words += ["-H", f"{name}: {value}"]
     words.append(request["url"])

@@ -29,7 +29,7 @@ def _specificity(selector: str, rule_id: str) -> int:
 
 def unknown_selectors(selectors: Iterable[str]) -> list[str]:
     """The selectors that name no rule, each with the closest valid one when there is one
-    (`CORS99 (no rule starts with it; did you mean CORS9…?)`)."""
+    (`CORS1O4 (did you mean CORS104?)`)."""
     ids = rule_ids()
     prefixes = sorted({rule_id[:n] for rule_id in ids for n in range(4, len(rule_id) + 1)})
     out = []

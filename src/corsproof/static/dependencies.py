@@ -444,17 +444,23 @@ def _read_text(path: Path, why: list[str] | None = None) -> str | None:
         # (a FIFO named by `-r` or as a manifest is skipped, never waited on)
         with open_source(path) as handle:
             data = read_bounded(handle, MAX_BYTES)
+        if len(data) > MAX_BYTES:
+            return _unread(why, f"larger than {MAX_BYTES >> 20} MB")
+        return _utf8(data)
     except AnalysisError as exc:
         return _unread(why, str(exc))
     except OSError as exc:
         return _unread(why, exc.strerror or str(exc))
-    if len(data) > MAX_BYTES:
-        return _unread(why, f"larger than {MAX_BYTES >> 20} MB")
+
+
+def _utf8(data: bytes) -> str:
+    """The text of a requirement or lock file (UTF-8, a BOM allowed); AnalysisError naming the
+    line and byte where it is not UTF-8."""
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
-        return _unread(why, f"not valid UTF-8 (line {line}, byte {exc.start})")
+        raise AnalysisError(f"not valid UTF-8 (line {line}, byte {exc.start})") from None
 
 
 def _unread(why: list[str] | None, reason: str) -> None:
@@ -912,11 +918,7 @@ def analyse(
     name = path.name
     if not relevant(name, data):
         return []
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        raise AnalysisError(f"not valid UTF-8 (line {line}, byte {exc.start})") from None
+    text = _utf8(data)
     policies = []
     reported = _manifest_reports(path, display) if name in LOCK_FILES else {}
     for entry in entries_of(name, text, display, path, problems):
