@@ -13,9 +13,9 @@ from typing import Any
 from corsproof._terminal import printable, progress_bar, progress_enabled, use_color
 from corsproof._version import __version__
 from corsproof.findings import SEVERITIES, ScanResult, at_least
+from corsproof.report import FORMATS
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
-FORMATS = ("text", "json", "sarif", "html", "github")
 # a parsed tree takes about 20 times its source: 10 MB of source is ~200 MB per worker
 DEFAULT_MAX_FILE_SIZE = 10 * 1024 * 1024
 _UNITS = {"": 1, "b": 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30}
@@ -45,7 +45,7 @@ def _rule_list(value: str) -> set[str]:
 def _add_report_options(parser: argparse.ArgumentParser) -> None:
     """Options shared by `scan` and `probe`: what to report, where, and what fails the run."""
     out = parser.add_argument_group("report")
-    out.add_argument("--format", choices=FORMATS, default="text")
+    out.add_argument("--format", choices=list(FORMATS), default="text")
     out.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE")
     out.add_argument(
         "--fail-on",
@@ -392,7 +392,7 @@ def _finish(
 
 def _emit(result: ScanResult, args: argparse.Namespace) -> int:
     """Write the report (stdout or -o); EXIT_ERROR when it cannot be written."""
-    from corsproof.report import FORMATS as RENDERERS
+    from corsproof.report import render
 
     stream = sys.stdout
     color = args.format == "text" and not args.output and use_color(stream)
@@ -401,7 +401,7 @@ def _emit(result: ScanResult, args: argparse.Namespace) -> int:
             return _error("--statistics prints text or json (not " + args.format + ")")
         text = _statistics(result, args.format)
     else:
-        text = RENDERERS[args.format](result, color=color)
+        text = render(args.format, result, color=color)
     if args.quiet and args.format == "text":
         text = "\n".join(text.rstrip("\n").split("\n")[:-1]) + "\n" if result.findings else ""
     if args.output:
