@@ -86,7 +86,7 @@ def test_config_trusted_origins_feed_the_oracle(
     "table, message",
     [
         ('select = ["CORS101"]\ncolour = true\n', "unknown key"),
-        ('fail-on = "severe"\n', "fail-on must be one of"),
+        ('fail-on = "severe"\n', "must be one of critical"),
         ('select = ["CORS999"]\n', "unknown rule id"),
     ],
 )

@@ -45,13 +45,21 @@ def _rule_list(value: str) -> set[str]:
 def _add_report_options(parser: argparse.ArgumentParser) -> None:
     """Options shared by `scan` and `probe`: what to report, where, and what fails the run."""
     out = parser.add_argument_group("report")
-    out.add_argument("--format", choices=list(FORMATS), default="text")
-    out.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE")
+    out.add_argument(
+        "--format",
+        choices=list(FORMATS),
+        default="text",
+        help="report format (default: text; colour and code frames on a terminal)",
+    )
+    out.add_argument(
+        "-o", "--output", metavar="FILE", help="write the report to FILE (default: stdout)"
+    )
     out.add_argument(
         "--fail-on",
         choices=list(reversed(SEVERITIES)),
         default=None,
-        help="exit 1 when a finding is at least this severe (default: low)",
+        help="exit 1 when a finding is at least this severe (default: [tool.corsproof] fail-on, "
+        "else low)",
     )
     rules = "rule ids, prefixes (CORS1, CORS10) or ALL, comma-separated; repeatable"
     out.add_argument(
@@ -74,69 +82,142 @@ def _add_report_options(parser: argparse.ArgumentParser) -> None:
         type=_rule_list,
         action="append",
         metavar="RULES",
-        help="add to the selected rules (the command line's or the configuration's)",
+        help="add to the selected rules (the command line's or the configuration's; default: none)",
     )
     out.add_argument(
         "--extend-ignore",
         type=_rule_list,
         action="append",
         metavar="RULES",
-        help="add to the ignored rules (the command line's or the configuration's)",
+        help="add to the ignored rules (the command line's or the configuration's; default: none)",
     )
     out.add_argument(
-        "--baseline", metavar="FILE", help="report only findings that are not in this baseline"
+        "--baseline",
+        metavar="FILE",
+        help="report only findings that are not in this baseline (default: none)",
     )
     out.add_argument(
-        "--write-baseline", metavar="FILE", help="record the current findings as the baseline"
+        "--write-baseline",
+        metavar="FILE",
+        help="record the current findings as the baseline (default: none)",
     )
-    out.add_argument("--config", metavar="PYPROJECT", help="read [tool.corsproof] from this file")
-    out.add_argument("--no-config", action="store_true", help="ignore [tool.corsproof]")
+    out.add_argument(
+        "--config",
+        metavar="PYPROJECT",
+        help="read [tool.corsproof] from this file (default: the nearest pyproject.toml above "
+        "the first path)",
+    )
+    out.add_argument(
+        "--no-config", action="store_true", help="ignore [tool.corsproof] (default: read it)"
+    )
     out.add_argument(
         "--strict",
         action="store_true",
-        help="exit 2 when any file or target could not be analysed (listed under errors)",
+        help="exit 2 when any file or target could not be analysed (listed under errors; default: "
+        "only when nothing could be)",
     )
     out.add_argument(
         "--exit-zero",
         action="store_true",
-        help="exit 0 even when there are findings (errors still exit 2)",
+        help="exit 0 even when there are findings (errors still exit 2; default: exit 1 on findings)",
     )
     out.add_argument(
         "--statistics",
         action="store_true",
         help="instead of the findings, the count of each rule found, most frequent first "
-        "(text: one 'COUNT  RULE  NAME' line each; json: a list of {count, rule_id, rule_name})",
+        "(text: one 'COUNT  RULE  NAME' line each; json: a list of {count, rule_id, rule_name}; "
+        "default: the findings)",
     )
-    out.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
-    out.add_argument("--quiet", action="store_true", help="print only findings (no summary)")
+    out.add_argument(
+        "--no-progress",
+        action="store_true",
+        help="no progress bar on stderr (default: shown when stderr is a terminal)",
+    )
+    out.add_argument(
+        "--quiet", action="store_true", help="print only findings (default: with a summary)"
+    )
+
+
+def _examples(*lines: str) -> str:
+    """An epilog of real command lines, shown as written (RawDescriptionHelpFormatter)."""
+    return "examples:\n" + "\n".join(f"  {line}" for line in lines)
+
+
+def _subcommand(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser],
+    name: str,
+    summary: str,
+    description: str,
+    examples: Sequence[str],
+) -> argparse.ArgumentParser:
+    return sub.add_parser(
+        name,
+        help=summary,
+        description=description,
+        epilog=_examples(*examples),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="corsproof",
-        description="Find overly permissive CORS policies in Python web applications.",
+        description="Find overly permissive CORS policies in Python web applications (Django, "
+        "Flask, FastAPI/Starlette, Quart, Sanic, aiohttp, Falcon, Litestar, CherryPy, Tornado and "
+        "hand-written headers), prove each with a concrete attacker origin, and say how to fix "
+        "it. `scan` reads source and requirement files without running them; `probe` asks "
+        "running servers, or an application in-process. Exit codes: 0 clean, 1 findings, 2 "
+        "error.",
+        epilog=_examples(
+            "corsproof scan .",
+            "corsproof probe https://api.example.com/v1/me --origin https://app.example.com",
+            "corsproof explain CORS102",
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"corsproof {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    scan = sub.add_parser("scan", help="statically analyse source files and directories")
-    scan.add_argument("paths", nargs="*", default=["."], metavar="PATH")
+    scan = _subcommand(
+        sub,
+        "scan",
+        "statically analyse source files and directories",
+        "Statically analyse Python sources and requirement/lock files for permissive CORS "
+        "policies: settings, middleware and decorator configuration, hand-written headers and "
+        "CORS libraries with known advisories. Nothing is imported or executed. Directories are "
+        "walked with .gitignore applied; [tool.corsproof] in pyproject.toml supplies defaults "
+        "that the options below override.",
+        (
+            "corsproof scan .",
+            "corsproof scan src/ --select CORS1 --fail-on high --format sarif -o corsproof.sarif",
+            "git diff --name-only | xargs corsproof scan --force-exclude --format github",
+        ),
+    )
+    scan.add_argument(
+        "paths",
+        nargs="*",
+        default=["."],
+        metavar="PATH",
+        help="files and directories to scan (default: .)",
+    )
     scan.add_argument(
         "--include-deps",
         action="store_true",
-        help="also scan virtualenvs, site-packages and node_modules",
+        help="also scan virtualenvs, site-packages and node_modules (default: skipped)",
     )
     scan.add_argument(
         "--exclude",
         action="append",
         default=[],
         metavar="GLOB",
-        help="skip paths matching this gitignore-style glob (repeatable)",
+        help="skip paths matching this gitignore-style glob (repeatable; default: none beyond "
+        ".gitignore and [tool.corsproof] exclude)",
     )
     scan.add_argument(
         "--force-exclude",
         action="store_true",
-        help="apply --exclude and .gitignore to files named on the command line (pre-commit)",
+        help="apply --exclude and .gitignore to files named on the command line too, as pre-commit "
+        "needs (default: a named file is always scanned)",
     )
     scan.add_argument(
         "--show-unresolved",
@@ -148,16 +229,33 @@ def build_parser() -> argparse.ArgumentParser:
         type=_size,
         default=DEFAULT_MAX_FILE_SIZE,
         metavar="SIZE",
-        help="do not parse larger files (default 10MB; a parsed tree takes ~20x its source); "
+        help="do not parse larger files (default: 10MB; a parsed tree takes ~20x its source); "
         "a larger file that mentions CORS is an error and the run exits 2",
     )
     _add_report_options(scan)
 
     _add_probe_parser(sub)
 
-    sub.add_parser("rules", help="list the rule catalogue")
-    explain = sub.add_parser("explain", help="print a rule's documentation")
-    explain.add_argument("rule", metavar="RULE")
+    _subcommand(
+        sub,
+        "rules",
+        "list the rule catalogue",
+        "List every rule: id, name, default severity, CWE and a one-line summary.",
+        ("corsproof rules", "corsproof rules | grep CORS1", "corsproof rules > rules.txt"),
+    )
+    explain = _subcommand(
+        sub,
+        "explain",
+        "print a rule's documentation",
+        "Print a rule's documentation: what it finds, why it matters, an example, the fix for "
+        "each framework, and references.",
+        (
+            "corsproof explain CORS101",
+            "corsproof explain cors302",
+            "corsproof explain CORS104 | less",
+        ),
+    )
+    explain.add_argument("rule", metavar="RULE", help="a rule id, e.g. CORS102 (no default)")
     return parser
 
 
@@ -470,23 +568,46 @@ def _positive(kind: type[int] | type[float]) -> object:
 
 
 def _add_probe_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    probe = sub.add_parser(
+    probe = _subcommand(
+        sub,
         "probe",
-        help="probe live endpoints (or an in-process app) with attacker origins",
-        description="Send attacker origins and preflights to endpoints and report what they grant. "
-        "Only GET, HEAD and OPTIONS are sent unless --allow-method names more.",
+        "probe live endpoints (or an in-process app) with attacker origins",
+        "Send attacker origins and preflights to endpoints and report what they grant, with the "
+        "exchange as evidence and a curl command that replays it. Only GET, HEAD and OPTIONS are "
+        "sent unless --allow-method names more; every request is bounded in time (--timeout) and "
+        "count (--max-requests). Targets are URLs, a file of URLs, an OpenAPI document, or a "
+        "WSGI/ASGI application probed in-process without a network.",
+        (
+            "corsproof probe https://api.example.com/v1/me -H 'X-API-Key: test-key'",
+            "corsproof probe --targets urls.txt --origin https://app.example.com --rate 5",
+            "corsproof probe --app myproject.wsgi:application --path /api/users/",
+        ),
     )
-    probe.add_argument("urls", nargs="*", metavar="URL", help="absolute http(s) URLs to probe")
+    probe.add_argument(
+        "urls", nargs="*", metavar="URL", help="absolute http(s) URLs to probe (default: none)"
+    )
     src = probe.add_argument_group("targets")
-    src.add_argument("--targets", metavar="FILE", help="one URL per line (`#` comments)")
-    src.add_argument("--openapi", metavar="SPEC", help="OpenAPI 3.x / Swagger 2.0 (JSON or YAML)")
     src.add_argument(
-        "--base-url", metavar="URL", help="server URL for --openapi (and the host for --app)"
+        "--targets", metavar="FILE", help="one URL per line, `#` comments (default: none)"
     )
     src.add_argument(
-        "--app", metavar="MODULE:ATTR", help="probe a WSGI/ASGI application in-process"
+        "--openapi",
+        metavar="SPEC",
+        help="probe the operations of an OpenAPI 3.x / Swagger 2.0 document, JSON or YAML "
+        "(default: none)",
     )
-    src.add_argument("--app-dir", metavar="DIR", help="directory to import --app from (default .)")
+    src.add_argument(
+        "--base-url",
+        metavar="URL",
+        help="server URL for --openapi, and the host for --app (default: the spec's first "
+        "server; for --app http://localhost)",
+    )
+    src.add_argument(
+        "--app",
+        metavar="MODULE:ATTR",
+        help="probe a WSGI/ASGI application in-process (default: none)",
+    )
+    src.add_argument("--app-dir", metavar="DIR", help="directory to import --app from (default: .)")
     src.add_argument(
         "--app-log",
         metavar="FILE",
@@ -499,7 +620,11 @@ def _add_probe_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) 
         "default: in this process)",
     )
     src.add_argument(
-        "--path", action="append", default=[], metavar="P", help="path to probe with --app"
+        "--path",
+        action="append",
+        default=[],
+        metavar="P",
+        help="path to probe with --app (repeatable; default: /)",
     )
     req = probe.add_argument_group("requests")
     req.add_argument(
@@ -507,7 +632,8 @@ def _add_probe_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) 
         action="append",
         default=[],
         metavar="URL",
-        help="a trusted front-end origin (repeatable); default: the target's own origin",
+        help="a trusted front-end origin (repeatable; default: [tool.corsproof] trusted-origins, "
+        "else the target's own origin)",
     )
     req.add_argument(
         "-H",
@@ -515,39 +641,72 @@ def _add_probe_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) 
         action="append",
         default=[],
         metavar="'NAME: VALUE'",
-        help="extra request header, e.g. an API key or `Authorization: Bearer …` (repeatable)",
+        help="extra request header, e.g. an API key or `Authorization: Bearer …` (repeatable; "
+        "default: none)",
     )
-    req.add_argument("--cookie", metavar="COOKIES", help="Cookie header for the requests")
-    req.add_argument("--cert", metavar="FILE", help="client certificate (PEM) for mTLS")
     req.add_argument(
-        "--key", metavar="FILE", help="private key of --cert (if not in the same file)"
+        "--cookie", metavar="COOKIES", help="Cookie header for the requests (default: none)"
     )
-    req.add_argument("--cacert", metavar="FILE", help="CA bundle to verify servers with")
-    req.add_argument("--insecure", action="store_true", help="do not verify server certificates")
+    req.add_argument(
+        "--cert", metavar="FILE", help="client certificate (PEM) for mTLS (default: none)"
+    )
+    req.add_argument(
+        "--key",
+        metavar="FILE",
+        help="private key of --cert (default: read from the --cert file)",
+    )
+    req.add_argument(
+        "--cacert",
+        metavar="FILE",
+        help="CA bundle to verify servers with (default: the system's)",
+    )
+    req.add_argument(
+        "--insecure",
+        action="store_true",
+        help="do not verify server certificates (default: verified)",
+    )
     req.add_argument(
         "--allow-method",
         action="append",
         default=[],
         metavar="M",
-        help="also send method M (besides GET, HEAD, OPTIONS) to targets documented with it",
+        help="also send method M (besides GET, HEAD, OPTIONS) to targets documented with it "
+        "(repeatable; default: none)",
     )
     lim = probe.add_argument_group("limits")
     lim.add_argument(
-        "--timeout", type=_positive(float), default=10.0, metavar="S", help="per request (10)"
+        "--timeout",
+        type=_positive(float),
+        default=10.0,
+        metavar="S",
+        help="seconds per request (default: 10)",
     )
     lim.add_argument(
-        "--concurrency", type=_positive(int), default=32, metavar="N", help="requests at once (32)"
+        "--concurrency",
+        type=_positive(int),
+        default=32,
+        metavar="N",
+        help="requests at once (default: 32)",
     )
     lim.add_argument(
-        "--per-host", type=_positive(int), default=8, metavar="N", help="per host at once (8)"
+        "--per-host",
+        type=_positive(int),
+        default=8,
+        metavar="N",
+        help="requests per host at once (default: 8)",
     )
-    lim.add_argument("--rate", type=_positive(float), metavar="R", help="requests/s per host")
+    lim.add_argument(
+        "--rate",
+        type=_positive(float),
+        metavar="R",
+        help="requests per second per host (default: no limit)",
+    )
     lim.add_argument(
         "--max-requests",
         type=_positive(int),
         default=100_000,
         metavar="N",
-        help="stop after N requests in all (100000)",
+        help="stop after N requests in all (default: 100000)",
     )
     _add_report_options(probe)
 

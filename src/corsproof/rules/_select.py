@@ -31,7 +31,7 @@ def unknown_selectors(selectors: Iterable[str]) -> list[str]:
     """The selectors that name no rule, each with the closest valid one when there is one
     (`CORS1O4 (did you mean CORS104?)`)."""
     ids = rule_ids()
-    prefixes = sorted({rule_id[:n] for rule_id in ids for n in range(4, len(rule_id) + 1)})
+    prefixes = sorted({rule_id[:n] for rule_id in ids for n in range(5, len(rule_id) + 1)})
     out = []
     for selector in dict.fromkeys(selectors):
         if selector == ALL or any(rule_id.startswith(selector) for rule_id in ids):
