@@ -232,6 +232,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="do not parse larger files (default: 10MB; a parsed tree takes ~20x its source); "
         "a larger file that mentions CORS is an error and the run exits 2",
     )
+    scan.add_argument(
+        "--report-unused-suppressions",
+        action="store_true",
+        help="list the corsproof suppression comments that hide nothing (`# corsproof: ignore`, "
+        "`# noqa: CORS…`, `# nosec CORS…`; bare `# noqa`/`# nosec` belong to every tool and are "
+        "not listed); any such comment fails the run (exit 1) as a finding would (default: off)",
+    )
     _add_report_options(scan)
 
     _add_probe_parser(sub)
@@ -383,6 +390,7 @@ def _scan(args: argparse.Namespace) -> int:
             if enabled
             else None,
             max_file_size=args.max_file_size,
+            report_unused_suppressions=args.report_unused_suppressions,
         )
     result.show_unresolved = args.show_unresolved
     return _finish(result, args, config, problems=missing)
@@ -485,6 +493,8 @@ def _finish(
         )
     if args.write_baseline or args.exit_zero:
         return code
+    if result.unused_suppressions:
+        return EXIT_FINDINGS
     return EXIT_FINDINGS if any(at_least(f.severity, fail_on) for f in result.findings) else code
 
 

@@ -118,6 +118,28 @@ class FileError:
 
 
 @dataclass(frozen=True)
+class UnusedSuppression:
+    """A corsproof suppression comment that hid nothing (`--report-unused-suppressions`)."""
+
+    path: str
+    line: int
+    column: int
+    comment: str
+    rules: tuple[str, ...]  # the ids (or "*") that hid nothing
+    reason: str
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "path": self.path,
+            "line": self.line,
+            "column": self.column,
+            "comment": self.comment,
+            "rules": list(self.rules),
+            "reason": self.reason,
+        }
+
+
+@dataclass(frozen=True)
 class Unresolved:
     """A CORS-relevant value the analysis could not determine: never taken as safe, listed."""
 
@@ -147,3 +169,5 @@ class ScanResult:
     duration_s: float = 0.0
     unresolved: list[Unresolved] = field(default_factory=list)
     show_unresolved: bool = False  # text report: list them (the summary always counts them)
+    # with --report-unused-suppressions: the corsproof suppression comments that hid nothing
+    unused_suppressions: list[UnusedSuppression] | None = None

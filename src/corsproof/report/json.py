@@ -10,7 +10,7 @@ from corsproof.findings import ScanResult
 
 
 def to_document(result: ScanResult) -> dict[str, Any]:
-    return {
+    document = {
         "tool": {"name": "corsproof", "version": __version__},
         "findings": [f.to_json() for f in result.findings],
         "errors": [e.to_json() for e in result.errors],
@@ -23,6 +23,9 @@ def to_document(result: ScanResult) -> dict[str, Any]:
             "unresolved": len(getattr(result, "unresolved", ())),
         },
     }
+    if result.unused_suppressions is not None:  # --report-unused-suppressions
+        document["unused_suppressions"] = [u.to_json() for u in result.unused_suppressions]
+    return document
 
 
 def render_json(result: ScanResult, color: bool = False) -> str:

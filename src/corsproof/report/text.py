@@ -67,6 +67,12 @@ def _summary(result: ScanResult) -> str:
             else ""
         )
         + _unresolved_count(result)
+        + (
+            f"; {len(result.unused_suppressions)} unused suppression"
+            f"{'s' if len(result.unused_suppressions) != 1 else ''}"
+            if result.unused_suppressions
+            else ""
+        )
         + f" in {result.duration_s:.2f}s."
     )
 
@@ -86,6 +92,14 @@ def _unresolved_lines(result: ScanResult) -> list[str]:
         f"{printable(u.path)}:{u.line}:{u.column}: unresolved: {printable(u.what)}: "
         f"{printable(u.reason)}"
         for u in getattr(result, "unresolved", ())
+    ]
+
+
+def _unused_lines(result: ScanResult) -> list[str]:
+    return [
+        f"{printable(u.path)}:{u.line}:{u.column}: unused suppression {printable(u.comment)}: "
+        f"{printable(u.reason)}"
+        for u in result.unused_suppressions or ()
     ]
 
 
@@ -124,6 +138,9 @@ def render_text(result: ScanResult, color: bool = False) -> str:
     unresolved = _unresolved_lines(result)
     if unresolved:
         out.extend([*unresolved, ""])
+    unused = _unused_lines(result)
+    if unused:
+        out.extend([*unused, ""])
     out.append(_summary(result))
     return "\n".join(out) + "\n"
 
@@ -192,6 +209,8 @@ def _render_rich(result: ScanResult) -> str:
     if result.errors:
         console.print()
     for text in _unresolved_lines(result):
+        line(Text(text), style="yellow")
+    for text in _unused_lines(result):
         line(Text(text), style="yellow")
     line(Text(_summary(result)), style="bold")
     return buffer.getvalue()

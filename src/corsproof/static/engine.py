@@ -16,7 +16,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from re import _constants as _c  # type: ignore[attr-defined]
 from re import _parser  # type: ignore[attr-defined]
@@ -41,7 +41,7 @@ from corsproof.static._module import (
 from corsproof.static.adapters import Adapter, all_adapters
 from corsproof.static.adapters._base import environment_fallback
 from corsproof.static.semantic import Evaluator
-from corsproof.static.suppress import is_suppressed
+from corsproof.static.suppress import SuppressionComment, SuppressionUse, comments_in
 from corsproof.static.walker import FileJob, WalkError, is_dependency_file, walk
 
 BATCH = 48
@@ -67,6 +67,7 @@ class FileOutcome:
     # other files this one names that could not be read (a requirements file's `-r other.txt`):
     # (display path, why)
     unreadable: list[tuple[str, str]] = field(default_factory=list)
+    suppressions: list[SuppressionComment] = field(default_factory=list)  # when asked for
 
 
 @dataclass
@@ -305,6 +306,8 @@ def analyse_file(job: FileJob) -> FileOutcome:
     except OSError as exc:
         outcome.error = f"cannot read: {exc.strerror or exc}"
         return outcome
+    if job.suppressions:
+        outcome.suppressions = comments_in(data, job.display)
     # (`_analyse_batch` keeps the cyclic collector off around this)
     module: Module | None = None
     cached: Module | None = None
@@ -371,6 +374,8 @@ def _analyse_dependencies(job: FileJob, outcome: FileOutcome) -> FileOutcome:
                 outcome.error = f"larger than {size_text(limit)}: not analysed"
                 outcome.too_large = True
             return outcome
+        if job.suppressions:
+            outcome.suppressions = comments_in(data, job.display)
         outcome.policies = dependencies.analyse(job.path, job.display, data, outcome.unreadable)
     except AnalysisError as exc:
         outcome.error = str(exc)
@@ -572,6 +577,7 @@ def scan_paths(
     force_exclude: bool = False,
     progress: Callable[[str], None] | None = None,
     max_file_size: int | None = None,
+    report_unused_suppressions: bool = False,
 ) -> ScanResult:
     """Run the static analysis on files and directories; never imports the scanned code.
 
@@ -589,7 +595,14 @@ def scan_paths(
     roots = _AppRoots()
     auth_by_app: dict[Path, set[str]] = {}
     policies: list[tuple[CorsPolicy, Path]] = []
-    jobs = walk(paths, include_deps, spec, force_exclude, max_file_size)
+    jobs: Iterable[FileJob | WalkError] = walk(
+        paths, include_deps, spec, force_exclude, max_file_size
+    )
+    comments: list[SuppressionComment] = []
+    if report_unused_suppressions:
+        jobs = (
+            replace(job, suppressions=True) if isinstance(job, FileJob) else job for job in jobs
+        )
     for outcome in _run_parallel(_batches(jobs, errors), workers):
         if progress is not None:
             progress(outcome.display)
@@ -600,6 +613,7 @@ def scan_paths(
         else:
             result.files_scanned += 1
         named.extend(outcome.unreadable)
+        comments.extend(outcome.suppressions)
         if not (outcome.auth or outcome.policies):
             continue  # the common case: nothing to join across files
         app = roots.of(Path(outcome.real).resolve())
@@ -619,6 +633,7 @@ def scan_paths(
     )
     # Django split settings: a settings module star-imported by another is judged through it
     inherited = {path for policy, _ in policies for path in policy.star_imports}
+    use = SuppressionUse()
     result.findings, result.suppressed = judge_policies(
         (
             (policy, frozenset(auth_by_app.get(app, ())))
@@ -628,7 +643,13 @@ def scan_paths(
         select=select,
         ignore=ignore,
         extra_trusted=extra_trusted,
-        suppressed=is_suppressed,
+        suppressed=use,
     )
+    if report_unused_suppressions:
+        from corsproof.rules._select import rule_ids
+
+        result.unused_suppressions = use.unused(
+            sorted(comments, key=lambda c: (c.path, c.line)), set(rule_ids()), select
+        )
     result.duration_s = round(time.perf_counter() - started, 3)
     return result

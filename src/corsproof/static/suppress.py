@@ -9,11 +9,14 @@
 
 from __future__ import annotations
 
+import io
 import os
 import re
+import tokenize
+from dataclasses import dataclass
 from functools import lru_cache
 
-from corsproof.findings import Finding
+from corsproof.findings import Finding, UnusedSuppression
 
 _IGNORE = re.compile(r"#\s*corsproof:\s*ignore(?:\[([A-Za-z0-9_,\s-]*)\])?")
 _NOQA = re.compile(r"#\s*noqa:\s*([A-Za-z0-9_,\s]+)", re.IGNORECASE)
@@ -65,15 +68,129 @@ def _file_lines(path: str, version: tuple[int, int]) -> tuple[str, ...]:
         return ()
 
 
-def is_suppressed(finding: Finding) -> bool:
+def suppressing(finding: Finding) -> tuple[int, str] | None:
+    """The line whose comment hides `finding`, and what on it does (the rule id, or `*`)."""
     loc = finding.location
     if loc is None:
-        return False
+        return None
     lines = _lines(loc.path)
     first = min(loc.stmt_line or loc.line, loc.line)
     last = max(loc.stmt_end_line or loc.end_line, loc.end_line)
     for number in range(first, min(last, len(lines)) + 1):
         rules = parse_line(lines[number - 1])
-        if ALL in rules or finding.rule_id in rules:
-            return True
-    return False
+        if finding.rule_id in rules:
+            return number, finding.rule_id
+        if ALL in rules:
+            return number, ALL
+    return None
+
+
+def is_suppressed(finding: Finding) -> bool:
+    return suppressing(finding) is not None
+
+
+# ------------------------------------------------------------- --report-unused-suppressions
+
+# a comment that may concern corsproof: its own, or a noqa/nosec list naming a CORS id
+_OURS = re.compile(rb"corsproof:\s*ignore|(?:noqa|nosec)[^\n]*cors", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class SuppressionComment:
+    """A suppression comment that names corsproof (`# corsproof: ignore[...]`, or a `# noqa:` /
+    `# nosec` list with CORS ids). Bare `# noqa` and `# nosec` speak for every tool, so they are
+    never reported as unused by corsproof."""
+
+    path: str
+    line: int
+    column: int
+    text: str  # the comment, from its `#`
+    rules: frozenset[str]  # the CORS ids it names, or {"*"}
+
+
+def _comments(data: bytes, python: bool) -> list[tuple[int, int, str]]:
+    """(line, column, comment text) of each `#` comment: tokens for Python (a `# noqa` inside a
+    string is no comment), the text after `#` for requirement and lock files."""
+    text = data.decode("utf-8", errors="replace")
+    if python:
+        try:
+            tokens = tokenize.generate_tokens(io.StringIO(text).readline)
+            return [
+                (t.start[0], t.start[1] + 1, t.string) for t in tokens if t.type == tokenize.COMMENT
+            ]
+        except (tokenize.TokenError, SyntaxError):
+            pass  # a file the parser refused: read as lines, as the suppressions are
+    out = []
+    for number, line in enumerate(text.split("\n"), 1):
+        if "#" in line:
+            out.append((number, line.index("#") + 1, line[line.index("#") :].rstrip("\r")))
+    return out
+
+
+def comments_in(data: bytes, display: str) -> list[SuppressionComment]:
+    """The corsproof suppression comments of a file, numbered as `suppressing` numbers lines."""
+    if not _OURS.search(data):
+        return []
+    out = []
+    for number, column, comment in _comments(data, display.endswith((".py", ".pyw"))):
+        rules: set[str] = set()
+        for match in _IGNORE.finditer(comment):
+            if match.group(1) is None:
+                rules.add(ALL)
+            else:
+                rules.update(r.strip().upper() for r in match.group(1).split(",") if r.strip())
+        for match in _NOQA.finditer(comment):
+            rules.update(_cors_ids(match.group(1)))
+        for match in _NOSEC.finditer(comment):
+            rules.update(_cors_ids(match.group(1)))
+        if rules:
+            out.append(
+                SuppressionComment(display, number, column, comment.strip(), frozenset(rules))
+            )
+    return out
+
+
+class SuppressionUse:
+    """`suppressed` for the judge that also remembers which comment hid which finding."""
+
+    def __init__(self) -> None:
+        self.used: set[tuple[str, int, str]] = set()
+
+    def __call__(self, finding: Finding) -> bool:
+        hit = suppressing(finding)
+        if hit is None or finding.location is None:
+            return False
+        self.used.add((finding.location.path, *hit))
+        return True
+
+    def unused(
+        self, comments: list[SuppressionComment], known: set[str], selected: set[str] | None
+    ) -> list[UnusedSuppression]:
+        out = []
+        for comment in comments:
+            idle = sorted(
+                r for r in comment.rules if (comment.path, comment.line, r) not in self.used
+            )
+            if not idle:
+                continue
+            reasons = []
+            for rule in idle:
+                if rule == ALL:
+                    reasons.append("no finding on this statement")
+                elif rule not in known:
+                    reasons.append(f"{rule} is not a corsproof rule")
+                elif selected is not None and rule not in selected:
+                    reasons.append(f"{rule} is not selected")
+                else:
+                    reasons.append(f"no {rule} finding on this statement")
+            out.append(
+                UnusedSuppression(
+                    comment.path,
+                    comment.line,
+                    comment.column,
+                    comment.text,
+                    tuple(idle),
+                    "; ".join(reasons),
+                )
+            )
+        return out

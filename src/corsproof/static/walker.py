@@ -33,6 +33,7 @@ class FileJob:
     root: Path  # real path of the scan argument's directory
     display_root: str
     max_bytes: int | None = None  # larger files are not parsed (None: the engine's default)
+    suppressions: bool = False  # also list its corsproof suppression comments
 
 
 @dataclass(frozen=True)
