@@ -196,9 +196,16 @@ def build_parser() -> argparse.ArgumentParser:
     scan.add_argument(
         "paths",
         nargs="*",
-        default=["."],
+        default=[],
         metavar="PATH",
-        help="files and directories to scan (default: .)",
+        help="files and directories to scan; `-` reads one file from stdin (default: .)",
+    )
+    scan.add_argument(
+        "--stdin-filename",
+        metavar="NAME",
+        help="the name of the file read from stdin (`scan -`), for editors: it decides how the "
+        "text is read (Python or a requirement file), where [tool.corsproof] is found and how "
+        "findings name the file (default: -)",
     )
     scan.add_argument(
         "--include-deps",
@@ -326,7 +333,8 @@ def _config(args: argparse.Namespace):  # type: ignore[no-untyped-def]
     try:
         if args.config:
             return load_config_file(args.config)
-        return load_config(list(getattr(args, "paths", None) or ["."]))
+        stdin_name = getattr(args, "stdin_filename", None)
+        return load_config([stdin_name] if stdin_name else getattr(args, "paths", None) or ["."])
     except ConfigError as exc:
         return _error(str(exc))
 
@@ -361,9 +369,38 @@ def _rule_selection(
     return selected_rules(select, ignore), ", ".join(unknown) if unknown else None
 
 
+def _stdin(args: argparse.Namespace) -> tuple[str, bytes] | int | None:
+    """(name, text) of `scan -` (or `--stdin-filename` alone), read up to one byte past
+    --max-file-size; None when the paths are to be walked; an exit code on a usage error."""
+    if "-" not in args.paths and not (args.stdin_filename and not args.paths):
+        if args.stdin_filename:
+            return _error("--stdin-filename names the text read from stdin: scan - (no other path)")
+        return None
+    if args.paths not in ([], ["-"]):
+        return _error("scan - reads one file from stdin: give no other path")
+    try:
+        data = sys.stdin.buffer.read(args.max_file_size + 1)
+    except (OSError, ValueError, AttributeError) as exc:
+        return _error(f"cannot read stdin: {exc}")
+    name = args.stdin_filename or "-"
+    if len(data) > args.max_file_size:
+        from corsproof.static.engine import size_text
+
+        return _error(
+            f"{name}: the text on stdin is larger than --max-file-size "
+            f"({size_text(args.max_file_size)}), so it was not analysed; raise --max-file-size"
+        )
+    return name, data
+
+
 def _scan(args: argparse.Namespace) -> int:
     from corsproof.static import scan_paths
 
+    stdin = _stdin(args)
+    if isinstance(stdin, int):
+        return stdin
+    if not args.paths and stdin is None:
+        args.paths = ["."]
     config = _config(args)
     if isinstance(config, int):
         return config
@@ -375,7 +412,7 @@ def _scan(args: argparse.Namespace) -> int:
     missing = [
         f"{path}: no such file or directory (check the path; the other paths were scanned)"
         for path in args.paths
-        if _missing(path)
+        if stdin is None and _missing(path)
     ]
     enabled = progress_enabled(args.no_progress, args.quiet)
     with progress_bar("scanning", enabled) as update:
@@ -391,6 +428,7 @@ def _scan(args: argparse.Namespace) -> int:
             else None,
             max_file_size=args.max_file_size,
             report_unused_suppressions=args.report_unused_suppressions,
+            stdin=stdin,
         )
     result.show_unresolved = args.show_unresolved
     return _finish(result, args, config, problems=missing)

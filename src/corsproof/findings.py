@@ -171,3 +171,5 @@ class ScanResult:
     show_unresolved: bool = False  # text report: list them (the summary always counts them)
     # with --report-unused-suppressions: the corsproof suppression comments that hid nothing
     unused_suppressions: list[UnusedSuppression] | None = None
+    # files whose text came from stdin (`scan -`), by path: code frames are cut from this text
+    given: dict[str, bytes] = field(default_factory=dict)

@@ -6,6 +6,7 @@ import io
 import os
 import stat
 import tokenize
+from collections.abc import Mapping
 from functools import lru_cache
 
 from corsproof.findings import Location
@@ -27,12 +28,7 @@ def _cached(path: str, stamp: tuple[int, int]) -> tuple[str, ...]:
             text = _decode(handle.read())
     except OSError:
         return ()
-    # lines as Python counts them: only \n, \r\n and \r end one (`splitlines` would also split at
-    # form feeds, \x1c-\x1e, U+0085, U+2028 and U+2029, and shift the frame)
-    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    if lines and lines[-1] == "":
-        lines.pop()
-    return tuple(lines)
+    return _split(text)
 
 
 def _lines(path: str) -> tuple[str, ...]:
@@ -46,10 +42,23 @@ def _lines(path: str) -> tuple[str, ...]:
     return _cached(path, (st.st_mtime_ns, st.st_size))
 
 
-def frame(loc: Location, radius: int = 2) -> list[tuple[int, str]]:
+def _split(text: str) -> tuple[str, ...]:
+    # lines as Python counts them: only \n, \r\n and \r end one (`splitlines` would also split at
+    # form feeds, \x1c-\x1e, U+0085, U+2028 and U+2029, and shift the frame)
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    return tuple(lines)
+
+
+def frame(
+    loc: Location, radius: int = 2, given: Mapping[str, bytes] | None = None
+) -> list[tuple[int, str]]:
     """(line number, text) of the reported lines and `radius` lines around them; the reported
-    line alone (from the finding) when the file cannot be read any more."""
-    lines = _lines(loc.path)
+    line alone (from the finding) when the file cannot be read any more. `given`: texts that did
+    not come from disk (stdin), by path."""
+    text = (given or {}).get(loc.path)
+    lines = _lines(loc.path) if text is None else _split(_decode(text))
     if not lines or loc.line > len(lines):
         return [(loc.line, loc.source)] if loc.source else []
     first, last = max(1, loc.line - radius), min(len(lines), loc.end_line + radius)

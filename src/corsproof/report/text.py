@@ -178,7 +178,7 @@ def _render_rich(result: ScanResult) -> str:
         header.append(f": {printable(f.message)}")
         line(header)
         if f.location is not None:
-            lines = frame(f.location, radius=1)
+            lines = frame(f.location, radius=1, given=result.given)
             if lines:
                 code = "\n".join(_code(text) for _, text in lines)
                 console.print(

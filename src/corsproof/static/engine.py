@@ -7,6 +7,7 @@ Cross-file facts (authentication context per application, Django split settings)
 from __future__ import annotations
 
 import gc
+import io
 import multiprocessing
 import os
 import re
@@ -284,6 +285,11 @@ def _read_through(data: bytes, handle: BinaryIO) -> tuple[bool, frozenset[str]]:
         tail = window[-OVERLAP:]
 
 
+def _source(job: FileJob) -> BinaryIO:
+    """The file's bytes: from disk, or the text given on stdin for its name."""
+    return open_source(job.path) if job.content is None else io.BytesIO(job.content)
+
+
 def analyse_file(job: FileJob) -> FileOutcome:
     outcome = FileOutcome(job.display, str(job.path))
     name = job.path.name
@@ -291,7 +297,7 @@ def analyse_file(job: FileJob) -> FileOutcome:
         return _analyse_dependencies(job, outcome)
     limit = job.max_bytes or MAX_BYTES
     try:
-        with open_source(job.path) as handle:
+        with _source(job) as handle:
             data = read_bounded(handle, limit)
             if len(data) > limit:
                 relevant, outcome.auth = _read_through(data, handle)
@@ -328,8 +334,9 @@ def analyse_file(job: FileJob) -> FileOutcome:
         else:
             _PROJECTS.move_to_end(key)
         real = job.path.resolve()
-        # already parsed here as another file's import: not twice
-        module = cached = project.cached(real)
+        # already parsed here as another file's import: not twice (text from stdin: what is
+        # on disk at its name may be older)
+        module = cached = project.cached(real) if job.content is None else None
         if module is None:
             source = decode_source(data)
             # not cached: a file analysed is rarely imported by the next ones, and a cached
@@ -367,7 +374,7 @@ def _analyse_dependencies(job: FileJob, outcome: FileOutcome) -> FileOutcome:
 
     limit = job.max_bytes or MAX_BYTES
     try:
-        with open_source(job.path) as handle:
+        with _source(job) as handle:
             data = read_bounded(handle, limit)
         if len(data) > limit:
             if dependencies.relevant(job.path.name, data):
@@ -565,6 +572,13 @@ class _AppRoots:
         return found
 
 
+def _stdin_job(name: str, data: bytes, max_bytes: int | None) -> FileJob:
+    path = Path(name)
+    return FileJob(
+        path, name, path.resolve().parent, os.path.dirname(name), max_bytes, content=data
+    )
+
+
 def scan_paths(
     paths: list[str],
     *,
@@ -578,12 +592,16 @@ def scan_paths(
     progress: Callable[[str], None] | None = None,
     max_file_size: int | None = None,
     report_unused_suppressions: bool = False,
+    stdin: tuple[str, bytes] | None = None,
 ) -> ScanResult:
     """Run the static analysis on files and directories; never imports the scanned code.
 
     Files larger than `max_file_size` bytes (default `MAX_BYTES`, 10 MB: a parsed tree takes
     about 20 times its source) are not parsed; those that mention CORS are listed under `errors`
-    as `TooLargeError`."""
+    as `TooLargeError`.
+
+    `stdin`: (file name, text) of one file read from standard input, analysed as if it were at
+    that name (its directory's project resolves its imports); `paths` are not walked then."""
     started = time.perf_counter()
     result = ScanResult()
     # parsed modules are cached per run only: files may change between two runs in one process
@@ -591,12 +609,14 @@ def scan_paths(
     spec = pathspec.GitIgnoreSpec.from_lines(exclude) if exclude else None
     errors: list[FileError] = []
     named: list[tuple[str, str]] = []  # files named by those analysed that could not be read
-    workers = workers or min(_cores(), 8)
+    workers = 1 if stdin else workers or min(_cores(), 8)
     roots = _AppRoots()
     auth_by_app: dict[Path, set[str]] = {}
     policies: list[tuple[CorsPolicy, Path]] = []
-    jobs: Iterable[FileJob | WalkError] = walk(
-        paths, include_deps, spec, force_exclude, max_file_size
+    jobs: Iterable[FileJob | WalkError] = (
+        walk(paths, include_deps, spec, force_exclude, max_file_size)
+        if stdin is None
+        else [_stdin_job(*stdin, max_file_size)]
     )
     comments: list[SuppressionComment] = []
     if report_unused_suppressions:
@@ -633,7 +653,8 @@ def scan_paths(
     )
     # Django split settings: a settings module star-imported by another is judged through it
     inherited = {path for policy, _ in policies for path in policy.star_imports}
-    use = SuppressionUse()
+    result.given = {stdin[0]: stdin[1]} if stdin else {}
+    use = SuppressionUse(result.given)
     result.findings, result.suppressed = judge_policies(
         (
             (policy, frozenset(auth_by_app.get(app, ())))

@@ -13,6 +13,7 @@ import io
 import os
 import re
 import tokenize
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -49,6 +50,17 @@ def _cors_ids(listed: str) -> set[str]:
     return {r.upper() for r in re.split(r"[,\s]+", listed) if r.upper().startswith("CORS")}
 
 
+def _text(data: bytes) -> str:
+    """The file's text with its line ends as the parser reads them (`\\r\\n` and `\\r` are `\\n`)."""
+    return data.decode("utf-8", errors="replace").replace("\r\n", "\n").replace("\r", "\n")
+
+
+def split_lines(data: bytes) -> tuple[str, ...]:
+    """Lines as the parser numbers them: `\\n`, `\\r\\n` and `\\r` end one, nothing else
+    (str.splitlines would also split at a form feed or U+2028)."""
+    return tuple(_text(data).split("\n"))
+
+
 def _lines(path: str) -> tuple[str, ...]:
     try:
         st = os.stat(path)
@@ -60,20 +72,20 @@ def _lines(path: str) -> tuple[str, ...]:
 @lru_cache(maxsize=32)  # only files with findings are read; a few files' lines at a time
 def _file_lines(path: str, version: tuple[int, int]) -> tuple[str, ...]:
     try:
-        with open(path, encoding="utf-8", errors="replace") as handle:
-            # numbered as the parser numbers them: universal newlines, and nothing else ends a
-            # line (str.splitlines would also split at a form feed or \u2028)
-            return tuple(handle.read().split("\n"))
+        with open(path, "rb") as handle:
+            return split_lines(handle.read())
     except OSError:
         return ()
 
 
-def suppressing(finding: Finding) -> tuple[int, str] | None:
+def suppressing(
+    finding: Finding, lines_of: Callable[[str], tuple[str, ...]] = _lines
+) -> tuple[int, str] | None:
     """The line whose comment hides `finding`, and what on it does (the rule id, or `*`)."""
     loc = finding.location
     if loc is None:
         return None
-    lines = _lines(loc.path)
+    lines = lines_of(loc.path)
     first = min(loc.stmt_line or loc.line, loc.line)
     last = max(loc.stmt_end_line or loc.end_line, loc.end_line)
     for number in range(first, min(last, len(lines)) + 1):
@@ -111,7 +123,7 @@ class SuppressionComment:
 def _comments(data: bytes, python: bool) -> list[tuple[int, int, str]]:
     """(line, column, comment text) of each `#` comment: tokens for Python (a `# noqa` inside a
     string is no comment), the text after `#` for requirement and lock files."""
-    text = data.decode("utf-8", errors="replace")
+    text = _text(data)
     if python:
         try:
             tokens = tokenize.generate_tokens(io.StringIO(text).readline)
@@ -123,7 +135,7 @@ def _comments(data: bytes, python: bool) -> list[tuple[int, int, str]]:
     out = []
     for number, line in enumerate(text.split("\n"), 1):
         if "#" in line:
-            out.append((number, line.index("#") + 1, line[line.index("#") :].rstrip("\r")))
+            out.append((number, line.index("#") + 1, line[line.index("#") :]))
     return out
 
 
@@ -151,13 +163,20 @@ def comments_in(data: bytes, display: str) -> list[SuppressionComment]:
 
 
 class SuppressionUse:
-    """`suppressed` for the judge that also remembers which comment hid which finding."""
+    """`suppressed` for the judge that also remembers which comment hid which finding.
 
-    def __init__(self) -> None:
+    `given`: files whose text did not come from disk (stdin), by their display path."""
+
+    def __init__(self, given: dict[str, bytes] | None = None) -> None:
         self.used: set[tuple[str, int, str]] = set()
+        self._given = {path: split_lines(data) for path, data in (given or {}).items()}
+
+    def _lines_of(self, path: str) -> tuple[str, ...]:
+        given = self._given.get(path)
+        return given if given is not None else _lines(path)
 
     def __call__(self, finding: Finding) -> bool:
-        hit = suppressing(finding)
+        hit = suppressing(finding, self._lines_of)
         if hit is None or finding.location is None:
             return False
         self.used.add((finding.location.path, *hit))

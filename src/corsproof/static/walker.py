@@ -34,6 +34,7 @@ class FileJob:
     display_root: str
     max_bytes: int | None = None  # larger files are not parsed (None: the engine's default)
     suppressions: bool = False  # also list its corsproof suppression comments
+    content: bytes | None = None  # the file's bytes when they do not come from disk (stdin)
 
 
 @dataclass(frozen=True)
