@@ -447,7 +447,13 @@ def test_json_output_of_a_scan_with_cors302(tmp_path: Path) -> None:
         "CVE-2024-6844 (medium), CVE-2024-6866 (medium); fixed in 6.0.0"
     )
     assert finding["evidence"]["fixed_in"] == "6.0.0"
-    assert finding["evidence"]["sources"].count("https://github.com/advisories/") == 3
+    advisories = finding["evidence"]["advisories"]
+    assert [(a["id"], a["severity"], a["fixed_in"]) for a in advisories] == [
+        ("CVE-2024-6839", "medium", "6.0.0"),
+        ("CVE-2024-6844", "medium", "6.0.0"),
+        ("CVE-2024-6866", "medium", "6.0.0"),
+    ]
+    assert all(a["source"].startswith("https://github.com/advisories/GHSA-") for a in advisories)
     assert len(finding["fingerprint"]) == 32
     assert document["errors"] == []
     assert document["stats"]["files_scanned"] == 1

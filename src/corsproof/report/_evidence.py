@@ -1,5 +1,6 @@
-"""A probe finding's evidence as lines a reviewer reads like `curl -v`: `>` what was sent, `<`
-what came back (only the CORS-relevant response headers are kept in the evidence)."""
+"""A finding's evidence as lines a reviewer reads: a probe's exchange like `curl -v` shows it (`>`
+what was sent, `<` what came back; only the CORS-relevant response headers are kept in the
+evidence), a vulnerable library's advisories one a line."""
 
 from __future__ import annotations
 
@@ -25,3 +26,23 @@ def exchange_lines(evidence: dict[str, Any]) -> list[str]:
         for k, v in response.get("headers", {}).items()
     ]
     return lines
+
+
+def advisory_lines(evidence: dict[str, Any]) -> list[str]:
+    """`CVE-2024-6221 (high), fixed in 6.0.0: https://…` per advisory of a CORS302 finding."""
+    lines = []
+    for advisory in evidence.get("advisories") or ():
+        fixed = advisory.get("fixed_in")
+        lines.append(
+            f"{printable(str(advisory.get('id', '')))} ({printable(str(advisory.get('severity')))}"
+            f"), {'fixed in ' + printable(str(fixed)) if fixed else 'no fixed release'}: "
+            f"{printable(str(advisory.get('source', '')))}"
+        )
+    return lines
+
+
+def evidence_lines(evidence: dict[str, Any]) -> list[str]:
+    """The lines of any finding's evidence: a probe's exchange, or a library's advisories."""
+    if "request" in evidence or "response" in evidence:
+        return exchange_lines(evidence)
+    return advisory_lines(evidence)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from corsproof._terminal import printable
 from corsproof.findings import SEVERITIES, FileError, Finding, ScanResult
-from corsproof.report._evidence import exchange_lines
+from corsproof.report._evidence import evidence_lines
 from corsproof.report._source import frame
 
 TAB = 4  # tabs in code frames: columns (a raw tab is a control character too)
@@ -104,10 +104,11 @@ def _unused_lines(result: ScanResult) -> list[str]:
 
 
 def _evidence(f: Finding) -> list[str]:
-    """A probe finding's exchange, as `curl -v` shows one, and the command that replays it."""
+    """A probe finding's exchange, as `curl -v` shows one, and the command that replays it; a
+    vulnerable library's advisories."""
     if not f.evidence:
         return []
-    lines = [f"    {text}" for text in exchange_lines(f.evidence)]
+    lines = [f"    {text}" for text in evidence_lines(f.evidence)]
     if f.replay:
         lines.append(f"    replay: {printable(f.replay)}")
     return lines

@@ -86,9 +86,12 @@ class VulnerableCorsLibrary(Rule):
         evidence = {
             "package": dependency.package,
             "specifier": dependency.specifier,
-            "advisories": ", ".join(a.id for a in advisories),
-            "fixed_in": fixed.removeprefix("fixed in ") if fixed.startswith("fixed") else "",
-            "sources": " ".join(a.source for a in advisories),
+            "advisories": [
+                {"id": a.id, "severity": a.severity, "fixed_in": a.fixed, "source": a.source}
+                for a in advisories
+            ],
+            # the release that fixes every one (None: one of them has no fixed release)
+            "fixed_in": fixed.removeprefix("fixed in ") if fixed.startswith("fixed in") else None,
         }
         yield Issue(facts.policy.loc, message, advisories[0].severity, None, (), evidence)
 
