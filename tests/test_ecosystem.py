@@ -201,7 +201,8 @@ def test_pre_commit_manifest() -> None:
     hooks = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())
     (hook,) = hooks
     assert hook["id"] == "corsproof" and hook["language"] == "python"
-    assert hook["types"] == ["python"] and "--force-exclude" in hook["entry"]
+    assert hook["types"] == ["text"] and "--force-exclude" in hook["entry"]
+    assert "requirements" in hook["files"] and "uv\\.lock" in hook["files"]
     pre_commit = shutil.which("pre-commit") or str(Path(sys.executable).parent / "pre-commit")
     if not Path(pre_commit).exists():
         pytest.fail("pre-commit is a test dependency")
