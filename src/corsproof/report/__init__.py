@@ -21,6 +21,8 @@ FORMATS: dict[str, str] = {
     "sarif": "sarif",
     "html": "html",
     "github": "github",
+    "gitlab": "gitlab",
+    "junit": "junit",
 }
 
 
