@@ -66,6 +66,9 @@ class Finding:
     fingerprint: str = ""
     evidence: dict[str, Any] | None = None
     replay: str | None = None  # a curl command line that sends the proof again (network targets)
+    # who made the policy: an adapter's name (`flask-cors`, `django-cors-headers`, `handwritten`…),
+    # `dependencies` (CORS302) or `probe`; reports pick the fix for it (not in the JSON contract)
+    framework: str = ""
 
     def fingerprint_key(self) -> str:
         """What identifies this finding independent of line numbers and unrelated edits."""

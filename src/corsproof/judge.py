@@ -57,6 +57,7 @@ def judge_policies(
                     context=list(issue.context),
                     fix=rule.fix_hint,
                     evidence=issue.evidence,
+                    framework=policy.framework,
                 )
                 key = (rule.id, _place(issue.loc))
                 kept = best.get(key)
