@@ -5,6 +5,7 @@ reaches a terminal."""
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 import unicodedata
 from collections.abc import Callable, Iterator
@@ -66,6 +67,26 @@ def use_color(stream: TextIO) -> bool:
     if os.environ.get("TERM") == "dumb":
         return False
     return bool(getattr(stream, "isatty", lambda: False)())
+
+
+def code_frames(stream: TextIO) -> bool:
+    """The terminal view of the text report (code frames around each finding): on a terminal,
+    whatever `NO_COLOR` says (it removes colour, not structure), or when `FORCE_COLOR` asks for
+    it through a pipe; never with `TERM=dumb` unless forced."""
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    if os.environ.get("TERM") == "dumb":
+        return False
+    return bool(getattr(stream, "isatty", lambda: False)())
+
+
+def report_width(stream: TextIO) -> int | None:
+    """Where the terminal view wraps: the terminal's width; through a pipe `COLUMNS` when it is a
+    positive number, else None (no wrapping: a log or a CI page wraps for itself)."""
+    if getattr(stream, "isatty", lambda: False)():
+        return shutil.get_terminal_size((100, 24)).columns
+    columns = os.environ.get("COLUMNS", "").strip()
+    return int(columns) if columns.isdigit() and int(columns) > 0 else None
 
 
 def progress_enabled(no_progress: bool, quiet: bool) -> bool:

@@ -10,7 +10,14 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from corsproof._terminal import printable, progress_bar, progress_enabled, use_color
+from corsproof._terminal import (
+    code_frames,
+    printable,
+    progress_bar,
+    progress_enabled,
+    report_width,
+    use_color,
+)
 from corsproof._version import __version__
 from corsproof.findings import SEVERITIES, ScanResult, at_least
 from corsproof.report import FORMATS
@@ -539,15 +546,21 @@ def _finish(
 def _emit(result: ScanResult, args: argparse.Namespace) -> int:
     """Write the report (stdout or -o); EXIT_ERROR when it cannot be written."""
     from corsproof.report import render
+    from corsproof.report.text import render_text
 
     stream = sys.stdout
-    color = args.format == "text" and not args.output and use_color(stream)
+    terminal = args.format == "text" and not args.output
+    color = terminal and use_color(stream)
     if args.statistics:
         if args.format not in ("text", "json"):
             return _error("--statistics prints text or json (not " + args.format + ")")
         text = _statistics(result, args.format)
     else:
-        text = render(args.format, result, color=color)
+        text = (
+            render_text(result, color=color, frames=code_frames(stream), width=report_width(stream))
+            if terminal
+            else render(args.format, result, color=color)
+        )
     if args.quiet and args.format == "text":
         text = "\n".join(text.rstrip("\n").split("\n")[:-1]) + "\n" if result.findings else ""
     if args.output:

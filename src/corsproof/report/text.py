@@ -114,9 +114,13 @@ def _evidence(f: Finding) -> list[str]:
     return lines
 
 
-def render_text(result: ScanResult, color: bool = False) -> str:
-    if color:
-        return _render_rich(result)
+def render_text(
+    result: ScanResult, color: bool = False, frames: bool | None = None, width: int | None = None
+) -> str:
+    """The report; `frames` (default: with colour) gives the terminal view, code frames around
+    each finding, coloured or not, wrapped at `width` (None: not wrapped)."""
+    if color if frames is None else frames:
+        return _render_rich(result, color, width)
     out: list[str] = []
     for f in result.findings:
         where, rule, severity = _header(f)
@@ -146,21 +150,21 @@ def render_text(result: ScanResult, color: bool = False) -> str:
     return "\n".join(out) + "\n"
 
 
-def _render_rich(result: ScanResult) -> str:
+def _render_rich(result: ScanResult, color: bool, width: int | None) -> str:
     import io
-    import shutil
 
     from rich.console import Console
     from rich.syntax import Syntax
     from rich.text import Text
 
     buffer = io.StringIO()
-    width = shutil.get_terminal_size((100, 24)).columns
     console = Console(
         file=buffer,
-        force_terminal=True,
-        color_system="standard",
-        width=width,
+        force_terminal=color,
+        no_color=not color,
+        color_system="standard" if color else None,
+        width=width or 100_000,  # None: no wrapping (soft_wrap below)
+        soft_wrap=width is None,
         emoji=False,  # `:smile:` in a message stays text
         highlight=False,
         markup=False,
@@ -190,7 +194,8 @@ def _render_rich(result: ScanResult) -> str:
                         start_line=lines[0][0],
                         highlight_lines=set(range(f.location.line, f.location.end_line + 1)),
                         theme="ansi_dark",
-                        word_wrap=True,
+                        background_color="default",  # no padding to the width
+                        word_wrap=width is not None,
                         indent_guides=False,
                         tab_size=TAB,
                     )
