@@ -55,7 +55,7 @@ def judge_policies(
                     target=issue.loc if isinstance(issue.loc, Target) else None,
                     proof_origin=issue.proof_origin,
                     context=list(issue.context),
-                    fix=rule.fix_hint,
+                    fix=issue.fix or rule.fix_hint,
                     evidence=issue.evidence,
                     framework=policy.framework,
                 )

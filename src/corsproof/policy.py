@@ -175,6 +175,7 @@ class CorsPolicy:
     varies_without_vary: Where | None = None
     fallback: Fallback | None = None
     ineffective: tuple[str, Where] | None = None
+    middleware_absent: bool = False  # `ineffective` because the middleware is not installed at all
     # Django split settings: the module this policy was evaluated for and what it star-imports
     module_path: str | None = None
     star_imports: tuple[str, ...] = ()

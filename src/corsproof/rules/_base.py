@@ -47,6 +47,7 @@ class Issue:
     proof_origin: str | None = None
     context: tuple[str, ...] = ()
     evidence: dict[str, Any] | None = None  # probe: the request origin and the response headers
+    fix: str | None = None  # how to fix this case, when the rule's `fix_hint` does not fit it
 
 
 @dataclass

@@ -5,6 +5,19 @@ from collections.abc import Iterator
 from corsproof.origins import WEAK_REASONS
 from corsproof.rules._base import AUTH_CONTEXT, Issue, PolicyFacts, Rule, register
 
+# how to close each kind of bypass (the attack family the oracle found)
+FAMILY_FIX = {
+    "suffix-append": "anchor the check at the end: compare the parsed origin exactly, or end the "
+    "pattern with `$` (re.fullmatch) and list exact origins instead of `*` wildcards",
+    "prefix-prepend": "compare the host exactly, or require the dot: "
+    "`host == name or host.endswith('.' + name)`",
+    "substring": "compare the origin exactly against a set instead of testing `in`",
+    "unescaped-dot": "escape every `.` in the pattern (`\\.`) and anchor it with `^…$`",
+    "special-character": "parse the origin (urllib.parse.urlsplit) and compare scheme, host and "
+    "port exactly instead of matching its raw text",
+    "truncated": "compare the origin exactly against a set instead of a substring test",
+}
+
 
 @register
 class WeakOriginCheck(Rule):
@@ -71,5 +84,10 @@ class WeakOriginCheck(Rule):
                 severity = "medium"
             message = f"{check.describe or 'the origin check'} accepts {attack.origin}: {WEAK_REASONS[attack.family]}"
             yield Issue(
-                check.loc or facts.policy.loc, message, severity, attack.origin, facts.context()
+                check.loc or facts.policy.loc,
+                message,
+                severity,
+                attack.origin,
+                facts.context(),
+                fix=FAMILY_FIX.get(attack.family),
             )

@@ -58,6 +58,7 @@ class InsecureOrigin(Rule):
                     continue
                 proof = check.value
                 message = f"the plain-text origin {check.value} is trusted"
+                fix = f"trust https://{check.value[len('http://') :]} instead, or keep the http:// origin in development settings only"
             else:
                 attack = verdict.first("CORS105")
                 # a check written for an http:// origin (`^http://localhost:\d+$`) accepts its own seed
@@ -70,4 +71,7 @@ class InsecureOrigin(Rule):
                 message = (
                     f"{check.describe or 'the origin check'} accepts the plain-text origin {proof}"
                 )
-            yield Issue(check.loc or facts.policy.loc, message, severity, proof, facts.context())
+                fix = "require https:// in the pattern (`^https://…$`), or keep http:// patterns in development settings only"
+            yield Issue(
+                check.loc or facts.policy.loc, message, severity, proof, facts.context(), fix=fix
+            )

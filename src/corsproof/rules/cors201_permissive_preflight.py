@@ -57,6 +57,7 @@ class PermissivePreflight(Rule):
                 "low",
                 None,
                 facts.context(),
+                fix="list the methods the front end sends (e.g. GET, POST) instead of every method",
             )
         if policy.any_header is not None:
             how = (
@@ -70,4 +71,6 @@ class PermissivePreflight(Rule):
                 "low",
                 None,
                 facts.context(),
+                fix="list the request headers the front end sends (e.g. Content-Type, "
+                "Authorization) instead of every header",
             )

@@ -5,6 +5,12 @@ from collections.abc import Iterator
 from corsproof.origins import ARBITRARY
 from corsproof.rules._base import Issue, PolicyFacts, Rule, register
 
+# a debug switch, not a missing setting: a flag left on in production opens CORS to everyone
+DEBUG_FIX = (
+    "do not tie CORS to the debug flag: list the development front ends (e.g. "
+    "http://localhost:3000) in the development settings instead of allowing every origin"
+)
+
 
 @register
 class PermissiveFallback(Rule):
@@ -69,4 +75,5 @@ class PermissiveFallback(Rule):
             context = facts.context("debug-only")
         if facts.credentials:
             message += ", with credentials"
-        yield Issue(fallback.loc, message, severity, proof, context)
+        fix = None if fallback.kind == "env-default" else DEBUG_FIX
+        yield Issue(fallback.loc, message, severity, proof, context, fix=fix)

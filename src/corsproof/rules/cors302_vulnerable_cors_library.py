@@ -93,7 +93,13 @@ class VulnerableCorsLibrary(Rule):
             # the release that fixes every one (None: one of them has no fixed release)
             "fixed_in": fixed.removeprefix("fixed in ") if fixed.startswith("fixed in") else None,
         }
-        yield Issue(facts.policy.loc, message, advisories[0].severity, None, (), evidence)
+        fix = (
+            None
+            if fixed.startswith("fixed in")
+            else "no release fixes every advisory: move to a maintained CORS library, or set "
+            "the headers yourself against an allow-list"
+        )
+        yield Issue(facts.policy.loc, message, advisories[0].severity, None, (), evidence, fix)
 
 
 def requirement(dependency: Dependency) -> str:

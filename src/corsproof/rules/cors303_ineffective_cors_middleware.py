@@ -53,4 +53,10 @@ class IneffectiveCorsMiddleware(Rule):
         if facts.policy.ineffective is None:
             return
         reason, loc = facts.policy.ineffective
-        yield Issue(loc, reason, "low", None, facts.context())
+        fix = (
+            "add the CORS middleware (corsheaders.middleware.CorsMiddleware) to MIDDLEWARE, as "
+            "high as possible, or remove the unused CORS settings"
+            if facts.policy.middleware_absent
+            else None
+        )
+        yield Issue(loc, reason, "low", None, facts.context(), fix=fix)

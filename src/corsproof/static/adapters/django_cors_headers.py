@@ -273,7 +273,7 @@ class _SettingsModule:
     def policies(self) -> Iterator[CorsPolicy]:
         middleware = _Middleware(self)
         if middleware.missing is not None:
-            yield self.new_policy(ineffective=middleware.missing)
+            yield self.new_policy(ineffective=middleware.missing, middleware_absent=True)
             return
         scope = self.scope()
         policy = self.new_policy(ineffective=middleware.misplaced)
