@@ -17,7 +17,15 @@ import pytest
 
 from corsproof import scan_paths
 from corsproof.findings import SEVERITIES, Finding, Location, ScanResult, Target
-from corsproof.report.html import _markdown, fix_entries, fix_section, render_html
+from corsproof.report.html import (
+    HANDWRITTEN,
+    Library,
+    _markdown,
+    fix_entries,
+    fix_section,
+    framework_fix,
+    render_html,
+)
 from corsproof.rules import get_rule
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -249,11 +257,14 @@ def test_fix_entries_of_items_and_of_subsections() -> None:
     section = fix_section(doc)
     assert section.startswith("- **Django") and "## References" not in section
     entries = fix_entries(section)
-    assert [e.labels for e in entries] == [
-        ("Django (django-cors-headers)", "Flask (flask-cors)", "FastAPI/Starlette"),
-        ("By hand",),
-    ]
-    assert "patch_vary_headers" in entries[1].markdown  # the continuation line belongs to it
+    assert entries[0].labels == (
+        "Django (django-cors-headers)",
+        "Flask (flask-cors)",
+        "FastAPI/Starlette",
+    )
+    assert entries[-1].labels == ("By hand",)
+    assert "patch_vary_headers" in entries[-1].markdown  # the continuation line belongs to it
+    assert "later middleware" in entries[0].markdown and "By hand" not in entries[0].markdown
     written = (
         "## Fix\n\n### Django\n\nSet it:\n\n```python\n## not a heading\nX = 1\n```\n\n"
         "### Flask, Quart\n\n- `CORS(app)`\n\n## References\n\n- x\n"
@@ -323,15 +334,22 @@ def test_a_lock_file_entry_gets_its_library_s_fix(tmp_path: Path) -> None:
     assert re.findall(r"<li><strong>([^<]+)</strong>", box) == ["Flask (flask-cors)"]
 
 
-def test_a_framework_the_documentation_does_not_cover_gets_the_general_fix(
-    report: tuple[Path, int],
-) -> None:
+def test_a_framework_the_documentation_does_not_cover_is_named_missing() -> None:
+    # every library of LIBRARIES has an entry (tests/test_rule_docs.py); one that had none would
+    # be named missing, and the general ("By hand") entry shown for it
+    entries = fix_entries(fix_section(get_rule("CORS101").doc()))  # type: ignore[union-attr]
+    tornado = Library("tornado", "Tornado", ("tornado",))
+    chosen, missing = framework_fix([tornado], entries)
+    assert chosen == [] and missing == [tornado]
+    assert [e.labels for e in framework_fix([HANDWRITTEN], entries)[0]] == [("By hand",)]
+
+
+def test_litestar_finding_shows_litestar_s_own_fix(report: tuple[Path, int]) -> None:
     box = _prominent_fix(
         _finding_html(report[0].read_text(encoding="utf-8"), "examples/litestar_app/app.py", 15)
     )
-    assert "<h4>Fix for Litestar</h4>" in box
-    assert "has no entry for Litestar; the general fix:" in box
-    assert re.findall(r"<li><strong>([^<]+)</strong>", box) == ["By hand"]
+    assert "<h4>Fix for Litestar</h4>" in box and "has no entry" not in box
+    assert re.findall(r"<li><strong>([^<]+)</strong>", box) == ["Litestar (CORSConfig)"]
 
 
 def test_a_probed_server_gets_every_framework_s_fix_open() -> None:

@@ -34,6 +34,19 @@ class AnyOrigin(Rule):
     - **Flask (flask-cors)**: `CORS(app, origins=["https://app.example.com"])` (or per resource:
       `resources={r"/api/*": {"origins": [...]}}`).
     - **FastAPI/Starlette**: `app.add_middleware(CORSMiddleware, allow_origins=["https://app.example.com"])`.
+    - **Quart (quart-cors)**: `cors(app, allow_origin=["https://app.example.com"])`; leaving
+      `allow_origin` (and `QUART_CORS_ALLOW_ORIGIN`) unset means `["*"]`: every origin.
+    - **Sanic (sanic-cors / sanic-ext)**: sanic-cors: `CORS(app, origins=["https://app.example.com"])`
+      (without `origins` every origin is echoed); sanic-ext:
+      `app.config.CORS_ORIGINS = "https://app.example.com"`, not `"*"`.
+    - **aiohttp (aiohttp-cors)**: key the options by origin, not `"*"` (which echoes every origin), in
+      `setup(app, defaults=...)` and `cors.add(route, ...)`: `{"https://app.example.com": ResourceOptions()}`.
+    - **Falcon (CORSMiddleware)**: `falcon.App(middleware=[falcon.CORSMiddleware(allow_origins=["https://app.example.com"])])`
+      instead of `cors_enable=True` or the default `allow_origins="*"`.
+    - **Litestar (CORSConfig)**: `CORSConfig(allow_origins=["https://app.example.com"])`; the default
+      `allow_origins` is `["*"]`.
+    - **CherryPy (cherrypy-cors)**: `cherrypy_cors.expose(origins=["https://app.example.com"])` (or
+      `'cors.expose.origins': [...]`); without `origins` every origin is echoed; `expose_public()` sends `*`.
     - **By hand**: send the origin only when it is in a constant set:
       `if origin in ALLOWED_ORIGINS: response.headers["Access-Control-Allow-Origin"] = origin`
       and add `Vary: Origin`.

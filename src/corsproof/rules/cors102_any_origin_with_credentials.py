@@ -32,6 +32,19 @@ class AnyOriginWithCredentials(Rule):
       `CORS_ALLOWED_ORIGINS = ["https://app.example.com"]`; remove `CORS_ALLOW_ALL_ORIGINS`.
     - **Flask (flask-cors)**: `CORS(app, origins=["https://app.example.com"], supports_credentials=True)`.
     - **FastAPI/Starlette**: `CORSMiddleware(allow_origins=["https://app.example.com"], allow_credentials=True)`.
+    - **Quart (quart-cors)**: `cors(app, allow_origin=["https://app.example.com"], allow_credentials=True)`;
+      never a catch-all pattern such as `re.compile(".*")` with credentials.
+    - **Sanic (sanic-cors / sanic-ext)**: sanic-cors: `CORS(app, origins=["https://app.example.com"], supports_credentials=True)`;
+      sanic-ext: listed `CORS_ORIGINS` with `CORS_SUPPORTS_CREDENTIALS = True`, never
+      `@cors(origin="*", supports_credentials=True)` on a route.
+    - **aiohttp (aiohttp-cors)**: `{"https://app.example.com": ResourceOptions(allow_credentials=True)}`
+      instead of the README's `{"*": ResourceOptions(allow_credentials=True)}`.
+    - **Falcon (CORSMiddleware)**: `CORSMiddleware(allow_origins=["https://app.example.com"], allow_credentials=["https://app.example.com"])`;
+      never `allow_credentials="*"` with the default `allow_origins="*"`.
+    - **Litestar (CORSConfig)**: `CORSConfig(allow_origins=["https://app.example.com"], allow_credentials=True)`;
+      with `"*"` Litestar echoes every cookie-bearing request with credentials.
+    - **CherryPy (cherrypy-cors)**: `cherrypy_cors.expose(allow_credentials=True, origins=["https://app.example.com"])`;
+      without `origins` every origin is echoed with credentials.
     - **By hand**: echo the origin only after an exact membership test against a constant set, and
       send `Vary: Origin`.
 

@@ -29,6 +29,14 @@ class NullOrigin(Rule):
       (`"https://app.example.com"`, not `"app.example.com"`).
     - **Flask (flask-cors)**: remove `"null"` from `origins`.
     - **FastAPI/Starlette**: remove `"null"` from `allow_origins`.
+    - **Quart (quart-cors)**: remove `"null"` from `allow_origin` (and `QUART_CORS_ALLOW_ORIGIN`) and
+      any `re.compile(...)` pattern that matches it.
+    - **Sanic (sanic-cors / sanic-ext)**: remove `"null"` from `origins` (sanic-cors) or `CORS_ORIGINS`
+      (sanic-ext).
+    - **aiohttp (aiohttp-cors)**: remove the `"null"` key from `defaults` and the `cors.add(...)` mappings.
+    - **Falcon (CORSMiddleware)**: remove `"null"` from `allow_origins` and `allow_credentials`.
+    - **Litestar (CORSConfig)**: remove `"null"` from `allow_origins`; `allow_origin_regex` must not match it.
+    - **CherryPy (cherrypy-cors)**: remove `"null"` from `origins` (and any compiled pattern that matches it).
     - **By hand**: never compare against the string `"null"`; treat a missing or `null` origin as
       untrusted.
 

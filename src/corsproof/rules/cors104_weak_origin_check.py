@@ -52,6 +52,20 @@ class WeakOriginCheck(Rule):
       (flask-cors applies `re.match`).
     - **FastAPI/Starlette**: exact `allow_origins`; `allow_origin_regex` is full-matched but its
       dots must be escaped.
+    - **Quart (quart-cors)**: strings are compared exactly (never as regexes); a `re.compile(...)`
+      pattern is applied with `.match`: escape its dots and end it with `$`.
+    - **Sanic (sanic-cors / sanic-ext)**: sanic-cors applies a string containing `*`, `\\`, `]` or `?` as a
+      regex with `re.match`: list exact origins or end the regex with `$`; sanic-ext compares strings
+      exactly only from 25.12.0 (before: as prefixes): upgrade, and end `re.compile(...)` patterns with `$`.
+    - **aiohttp (aiohttp-cors)**: keys are compared exactly and there are no patterns: list each trusted
+      origin as a key instead of checking origins in your own code.
+    - **Falcon (CORSMiddleware)**: `allow_origins` entries are compared exactly (no patterns; a string is
+      one origin): list each origin instead of checking origins in your own middleware.
+    - **Litestar (CORSConfig)**: exact `allow_origins` without `*` (each `*` becomes `.*`:
+      `https://app.example.*` accepts any suffix); `allow_origin_regex` is full-matched but its dots must
+      be escaped; before 2.20.0 the dots of `allow_origins` are wildcards too: upgrade.
+    - **CherryPy (cherrypy-cors)**: strings in `origins` are compared exactly; a compiled pattern is
+      applied with `.match`: `re.compile(r"https://[a-z0-9-]+\\.example\\.com$")`.
     - **By hand**: `origin in {"https://app.example.com"}`; for subdomains parse the origin and test
       `host == "example.com" or host.endswith(".example.com")` with the scheme checked too.
 

@@ -31,6 +31,17 @@ class InsecureOrigin(Rule):
     - **Flask (flask-cors)**: only `https://` origins; add localhost origins only when
       `app.debug` is on.
     - **FastAPI/Starlette**: only `https://` origins in `allow_origins`; anchor regexes with `https://`.
+    - **Quart (quart-cors)**: only `https://` origins in `allow_origin`; `re.compile(...)` patterns start
+      with `https://` (not `https?://`).
+    - **Sanic (sanic-cors / sanic-ext)**: only `https://` origins in `origins` (sanic-cors) or
+      `CORS_ORIGINS` (sanic-ext); no `https?://` in regexes.
+    - **aiohttp (aiohttp-cors)**: only `https://` keys in `defaults` and `cors.add(...)` mappings; keep
+      `http://localhost` keys in development configuration.
+    - **Falcon (CORSMiddleware)**: only `https://` origins in `allow_origins` and `allow_credentials`.
+    - **Litestar (CORSConfig)**: only `https://` entries in `allow_origins`; `allow_origin_regex` starts
+      with `https://` (not `https?://`).
+    - **CherryPy (cherrypy-cors)**: only `https://` strings in `origins`; compiled patterns start with
+      `https://`.
     - **By hand**: require the `https` scheme before comparing hosts.
 
     ## References

@@ -28,6 +28,18 @@ class AnySubdomain(Rule):
       subdomain regex.
     - **Flask (flask-cors)**: list the origins in `origins=[...]`.
     - **FastAPI/Starlette**: list them in `allow_origins` and drop `allow_origin_regex`.
+    - **Quart (quart-cors)**: list the origins in `allow_origin` instead of a `re.compile(...)` subdomain
+      pattern.
+    - **Sanic (sanic-cors / sanic-ext)**: list the origins in `origins` (sanic-cors) or `CORS_ORIGINS`
+      (sanic-ext) instead of a subdomain regex.
+    - **aiohttp (aiohttp-cors)**: it has no subdomain patterns (`"https://*.example.com"` is a literal
+      key): list each front end's origin as a key.
+    - **Falcon (CORSMiddleware)**: it has no patterns (`"https://*.example.com"` matches only itself):
+      list each front end in `allow_origins`.
+    - **Litestar (CORSConfig)**: list the front ends in `allow_origins` instead of
+      `"https://*.example.com"` or an `allow_origin_regex`.
+    - **CherryPy (cherrypy-cors)**: list the origins as strings in `origins` instead of a compiled
+      subdomain pattern.
     - **By hand**: compare against a constant set of origins.
 
     ## References

@@ -29,6 +29,17 @@ class PrivateNetwork(Rule):
     - **Flask (flask-cors)**: remove `allow_private_network=True`; flask-cors before 5.0 sends the
       header by default: upgrade.
     - **FastAPI/Starlette**: do not add the header in a custom middleware.
+    - **Quart (quart-cors)**: it has no private-network option and never grants it: do not set the
+      header in an `after_request` hook.
+    - **Sanic (sanic-cors / sanic-ext)**: neither grants it (sanic-cors ignores
+      `allow_private_network=`): do not set the header in a response middleware.
+    - **aiohttp (aiohttp-cors)**: it never grants it: do not set the header in an `on_response_prepare`
+      handler or a middleware.
+    - **Falcon (CORSMiddleware)**: remove `allow_private_network=True` (default `False`).
+    - **Litestar (CORSConfig)**: it has no private-network option and never grants it: do not set the
+      header in a middleware or an `after_request` hook.
+    - **CherryPy (cherrypy-cors)**: it never grants it: do not set the header in
+      `cherrypy.response.headers`.
     - **By hand**: do not send `Access-Control-Allow-Private-Network`.
 
     ## References

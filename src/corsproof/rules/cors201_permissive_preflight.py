@@ -28,6 +28,21 @@ class PermissivePreflight(Rule):
       `default_methods`) or list what the front end sends.
     - **Flask (flask-cors)**: `CORS(app, methods=["GET", "POST"], allow_headers=["Content-Type"])`.
     - **FastAPI/Starlette**: `allow_methods=["GET", "POST"], allow_headers=["Content-Type"]`.
+    - **Quart (quart-cors)**: `cors(app, allow_methods=["GET", "POST"], allow_headers=["Content-Type"])`;
+      the default `allow_headers` is `["*"]`.
+    - **Sanic (sanic-cors / sanic-ext)**: sanic-cors: `CORS(app, methods=["GET", "POST"], allow_headers=["Content-Type"])`;
+      sanic-ext: `CORS_METHODS = "get,post"`, `CORS_ALLOW_HEADERS = "content-type"`; both grant every
+      request header by default.
+    - **aiohttp (aiohttp-cors)**: `ResourceOptions(allow_headers=("Content-Type",))` and no
+      `allow_methods="*"` (left unset, only the added routes' own methods are granted).
+    - **Falcon (CORSMiddleware)**: it grants the resource's own methods (its `Allow`) and every requested
+      header, with no option: set a narrower `Allow` in `on_options`, and overwrite
+      `Access-Control-Allow-Headers` in the `process_response` of a middleware listed before it.
+    - **Litestar (CORSConfig)**: `CORSConfig(allow_methods=["GET", "POST"], allow_headers=["Content-Type"])`;
+      both default to `["*"]`.
+    - **CherryPy (cherrypy-cors)**: `cherrypy_cors.preflight(allowed_methods=["GET", "POST"], allowed_headers=["content-type"])`;
+      without `allowed_headers` every requested header is granted; names compare case-sensitively and
+      browsers send them in lower case.
     - **By hand**: answer preflights with the explicit lists.
 
     ## References

@@ -25,7 +25,22 @@ class MissingVaryOrigin(Rule):
 
     ## Fix
     - **Django (django-cors-headers)**, **Flask (flask-cors)**, **FastAPI/Starlette**: the libraries add
-      `Vary: Origin` themselves; do not strip it in later middleware.
+      `Vary: Origin` themselves; drop flask-cors' `vary_header=False`, and do not strip the header in
+      later middleware.
+    - **Quart (quart-cors)**: it adds `Vary: Origin` to every answer but a literal `*`; do not strip it.
+    - **Sanic (sanic-cors / sanic-ext)**: sanic-cors sends `Vary: Origin` for several origins or a regex:
+      drop `vary_header=False`; sanic-ext sends it with every grant from 25.12.0 (before: only for
+      several origins): upgrade.
+    - **aiohttp (aiohttp-cors)**: it never sends `Vary: Origin`: add it with
+      `async def vary(request, response): response.headers.add("Vary", "Origin")` and
+      `app.on_response_prepare.append(vary)`.
+    - **Falcon (CORSMiddleware)**: it never sends `Vary: Origin`: add a middleware whose
+      `process_response` calls `resp.append_header("Vary", "Origin")`.
+    - **Litestar (CORSConfig)**: it sends `Vary: Origin` with every echoed origin (preflights too); do
+      not strip it.
+    - **CherryPy (cherrypy-cors)**: `expose(...)` adds `Vary: Origin` (not for Internet Explorer), but
+      CherryPy drops it from `HTTPError` pages: re-add it in `error_page.default` with
+      `cherrypy.lib.set_vary_header(cherrypy.serving.response, "Origin")`.
     - **By hand**: `response.headers["Vary"] = "Origin"` (or `patch_vary_headers(response, ["Origin"])`
       in Django) wherever the origin is echoed.
 

@@ -34,6 +34,15 @@ class ExposedSensitiveHeaders(Rule):
     - **Django (django-cors-headers)**: expose only non-secret headers in `CORS_EXPOSE_HEADERS`.
     - **Flask (flask-cors)**: `expose_headers=["X-Request-Id"]`, never tokens or cookies.
     - **FastAPI/Starlette**: `expose_headers=["X-Request-Id"]`.
+    - **Quart (quart-cors)**: `cors(app, expose_headers=["X-Request-Id"])`, never tokens, cookies or `"*"`.
+    - **Sanic (sanic-cors / sanic-ext)**: sanic-cors: `expose_headers=["X-Request-Id"]`; sanic-ext:
+      `CORS_EXPOSE_HEADERS = "x-request-id"`; never tokens, cookies or `"*"`.
+    - **aiohttp (aiohttp-cors)**: `ResourceOptions(expose_headers=("X-Request-Id",))`, not `"*"`, which
+      lists every header of the response.
+    - **Falcon (CORSMiddleware)**: `CORSMiddleware(expose_headers=["X-Request-Id"])`.
+    - **Litestar (CORSConfig)**: `CORSConfig(expose_headers=["X-Request-Id"])`.
+    - **CherryPy (cherrypy-cors)**: `cherrypy_cors.expose(expose_headers="X-Request-Id")`: a string (a
+      list is sent as its Python repr).
     - **By hand**: do not name secrets in `Access-Control-Expose-Headers`; return tokens in the body
       to trusted origins only.
 

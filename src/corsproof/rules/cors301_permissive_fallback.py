@@ -38,6 +38,20 @@ class PermissiveFallback(Rule):
       set development origins in the development settings module only.
     - **Flask (flask-cors)**: `CORS(app, origins=os.environ["CORS_ORIGINS"].split(","))` — fail when unset.
     - **FastAPI/Starlette**: read `allow_origins` from required settings with no `*` default.
+    - **Quart (quart-cors)**: `cors(app, allow_origin=os.environ["CORS_ORIGINS"].split(","))` — fail when
+      unset; an unset `allow_origin` means `["*"]`, and a string `QUART_CORS_ALLOW_ORIGIN` is read as a
+      set of characters.
+    - **Sanic (sanic-cors / sanic-ext)**: sanic-cors: `CORS(app, origins=os.environ["CORS_ORIGINS"].split(","))`
+      (its default is every origin); sanic-ext: `app.config.CORS_ORIGINS = os.environ["CORS_ORIGINS"]`
+      (its default `""` allows none); no `"*"` default.
+    - **aiohttp (aiohttp-cors)**: build the keys from a required setting:
+      `{o: ResourceOptions() for o in os.environ["CORS_ORIGINS"].split(",")}`, with no `"*"` fallback.
+    - **Falcon (CORSMiddleware)**: `CORSMiddleware(allow_origins=os.environ["CORS_ORIGINS"].split(","))` —
+      fail when unset; the default `allow_origins` and `cors_enable=True` allow every origin.
+    - **Litestar (CORSConfig)**: `CORSConfig(allow_origins=os.environ["CORS_ORIGINS"].split(","))` — fail
+      when unset; `CORSConfig()` allows every origin.
+    - **CherryPy (cherrypy-cors)**: `cherrypy_cors.expose(origins=os.environ["CORS_ORIGINS"].split(","))` —
+      fail when unset; an unset `origins` echoes every origin.
     - **By hand**: fail closed: no header when the configuration is missing.
 
     ## References

@@ -50,9 +50,17 @@ class VulnerableCorsLibrary(Rule):
       list origins with their scheme.
     - **Flask (flask-cors)**: require `flask-cors>=6.0.0`; re-check resource patterns, whose
       ordering, decoding and case sensitivity changed in 6.0.
-    - **FastAPI/Starlette**: the table holds no advisory for Starlette's `CORSMiddleware`; for
-      Litestar require `litestar>=2.20.0`; sanic-cors has no fixed release: use exact origins,
-      not regexes, or Sanic Extensions' CORS.
+    - **FastAPI/Starlette**: no advisory is known for Starlette's `CORSMiddleware`; keep starlette
+      (and fastapi) current.
+    - **Quart (quart-cors)**: no advisory is known for quart-cors; keep it current.
+    - **Sanic (sanic-cors / sanic-ext)**: sanic-cors has no fixed release for CVE-2026-37737: use exact
+      origins or end each regex with `$`, or move to sanic-ext's CORS (no advisory known; require
+      `sanic-ext>=25.12.0`, which stopped matching string origins as prefixes).
+    - **aiohttp (aiohttp-cors)**: no advisory is known for aiohttp-cors; keep it current.
+    - **Falcon (CORSMiddleware)**: no advisory is known for Falcon's `CORSMiddleware`; keep falcon current.
+    - **Litestar (CORSConfig)**: require `litestar>=2.20.0` (CVE-2026-25478: the dots of `allow_origins`
+      were regex wildcards).
+    - **CherryPy (cherrypy-cors)**: no advisory is known for cherrypy-cors; keep it current.
     - **By hand**: raise the pin or cap to the fixed release, then re-lock (`poetry lock`,
       `uv lock`, `pipenv lock`, `pip-compile`) so the lock file follows.
 

@@ -35,6 +35,23 @@ class IneffectiveCorsMiddleware(Rule):
     - **Flask (flask-cors)**: not applicable (extension hooks `after_request`).
     - **FastAPI/Starlette**: add `CORSMiddleware` last (`add_middleware` wraps: the last added runs
       first) or list it first in `Middleware(...)`.
+    - **Quart (quart-cors)**: not applicable: `cors(app)` hooks `after_request`, which runs for aborts and
+      errors too; `@route_cors()` must sit below `@app.route` (above it, it has no effect).
+    - **Sanic (sanic-cors / sanic-ext)**: with sanic-ext installed, sanic-cors' `CORS(app, ...)` adds
+      nothing: register it with `app.extend(extensions=[CORS], config={"CORS": False, "CORS_OPTIONS": {...}})`
+      or use sanic-ext's own `CORS_*` settings.
+    - **aiohttp (aiohttp-cors)**: `aiohttp_cors.setup(app, defaults=...)` alone does nothing: add every
+      route (`for route in list(app.router.routes()): cors.add(route)`); middleware and error responses
+      on added routes then get the headers.
+    - **Falcon (CORSMiddleware)**: keep the default `independent_middleware=True` (every
+      `process_response` runs, errors included); with `False`, list `CORSMiddleware` first in
+      `middleware=[...]` (`cors_enable=True` adds it last).
+    - **Litestar (CORSConfig)**: not applicable: `Litestar(cors_config=CORSConfig(...))` wraps the whole
+      application (middleware, 404s and exception responses included); a `CORSConfig` never passed there
+      does nothing.
+    - **CherryPy (cherrypy-cors)**: call `cherrypy_cors.install()` (without it the `cors.expose.*` keys
+      are silently ignored) and set `'cors.expose.priority': 0` so it runs before tools that answer
+      early, such as `tools.auth_basic`.
     - **By hand**: set CORS headers in the outermost layer, including on error responses.
 
     ## References
