@@ -48,6 +48,26 @@ def check(document: Any) -> None:
             handle.write("1\n")
 
 
+@functools.cache
+def line_validator() -> Draft202012Validator:
+    """For one line of `--format jsonl` (`$defs/jsonl_line` of the same schema)."""
+    schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+    return Draft202012Validator({"$ref": "#/$defs/jsonl_line", "$defs": schema["$defs"]})
+
+
+def check_lines(text: str) -> list[Any]:
+    """Every line of a JSON Lines report, parsed, each checked against the schema."""
+    out = []
+    for number, line in enumerate(text.split("\n")[:-1], 1):
+        item = json.loads(line)
+        errors = list(line_validator().iter_errors(item))
+        if errors:
+            raise SchemaMismatch(f"JSON Lines line {number}: {errors[0].message}")
+        out.append(item)
+    assert text == "" or text.endswith("\n"), "the last line is not terminated"
+    return out
+
+
 def install() -> None:
     from corsproof.report import json as report_json
 

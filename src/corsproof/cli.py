@@ -7,7 +7,7 @@ import contextlib
 import os
 import re
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from corsproof._terminal import (
@@ -19,7 +19,7 @@ from corsproof._terminal import (
     use_color,
 )
 from corsproof._version import __version__
-from corsproof.findings import SEVERITIES, ScanResult, at_least
+from corsproof.findings import SEVERITIES, ScanResult, UnitDone, at_least
 from corsproof.report import FORMATS
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -438,7 +438,30 @@ def _scan(args: argparse.Namespace) -> int:
             stdin=stdin,
         )
     result.show_unresolved = args.show_unresolved
+    result.units_done = _scanned_units([stdin[0]] if stdin else args.paths, result, missing)
     return _finish(result, args, config, problems=missing)
+
+
+def _scanned_units(
+    paths: Sequence[str], result: ScanResult, missing: Sequence[str]
+) -> list[UnitDone]:
+    """A `done` record per scanned path: the findings located under it (the longest path that
+    contains a finding's file claims it; `.` contains every relative path)."""
+    gone = {problem.split(": no such file", 1)[0] for problem in missing}
+    counts = dict.fromkeys(paths, 0)
+
+    def contains(path: str, shown: str) -> bool:
+        top = path.rstrip("/\\") or path
+        if top in ("", "."):
+            return not os.path.isabs(shown)
+        return shown == top or shown.startswith((top + "/", top + os.sep))
+
+    for finding in result.findings:
+        shown = finding.location.path if finding.location else ""
+        owners = [p for p in paths if contains(p, shown)]
+        if owners:
+            counts[max(owners, key=len)] += 1
+    return [UnitDone(path, counts[path], "failed" if path in gone else "ok") for path in counts]
 
 
 def _missing(path: str) -> bool:
@@ -888,12 +911,84 @@ def _probe_with(
                     unit="targets",
                     detail=f"{p.requests} requests, {p.findings} findings, {p.errors} errors",
                 )
-            result = probing.probe_targets(itertools.chain.from_iterable(sources), options, app=app)
+            with _jsonl_stream(args) as stream:
+                if isinstance(stream, int):
+                    return stream
+                if stream is not None:
+                    options.on_target = stream.unit_done
+                result = probing.probe_targets(
+                    itertools.chain.from_iterable(sources), options, app=app
+                )
     except (OSError, ssl.SSLError) as exc:
         return _usage(f"cannot use the TLS files: {exc}")
     except KeyboardInterrupt:
         print("\ncorsproof probe: interrupted", file=sys.stderr)
         return EXIT_ERROR
+    if stream is not None:
+        return _finish_streamed(result, args, config, stream)
     if result.files_scanned == 0 and not result.errors:
         return _usage("no targets to probe")
     return _finish(result, args, config, nothing="no target could be probed")
+
+
+@contextlib.contextmanager
+def _jsonl_stream(args: argparse.Namespace) -> Iterator[Any]:
+    """For `probe --format jsonl`: the stream each target's lines go to as it finishes (stdout or
+    -o, baseline findings left out); None when the report is written at the end (another format,
+    --write-baseline or --statistics, which need every finding); an exit code when the output
+    or the baseline cannot be used."""
+    if args.format != "jsonl" or args.write_baseline or args.statistics:
+        yield None
+        return
+    from corsproof.baseline import BaselineError, load_baseline
+    from corsproof.report.jsonl import JsonlStream
+
+    known: set[str] = set()
+    if args.baseline:
+        try:
+            known = load_baseline(args.baseline)
+        except BaselineError as exc:
+            yield _error(str(exc))
+            return
+    if not args.output:
+        yield JsonlStream(sys.stdout, known)
+        return
+    try:
+        handle = open(args.output, "w", encoding="utf-8", errors="backslashreplace")  # noqa: SIM115
+    except OSError as exc:
+        yield _error(
+            f"cannot write {args.output}: {exc.strerror or exc} (choose a writable -o file)"
+        )
+        return
+    with handle:
+        yield JsonlStream(handle, known)
+
+
+def _finish_streamed(
+    result: ScanResult,
+    args: argparse.Namespace,
+    config,  # type: ignore[no-untyped-def]
+    stream: Any,
+) -> int:
+    """The exit code of a run whose report was streamed (the lines are written already)."""
+    if args.baseline and not args.quiet:
+        print(
+            f"corsproof: baseline {args.baseline}: {stream.hidden} known finding(s) hidden, "
+            f"{stream.findings} new",
+            file=sys.stderr,
+        )
+    if result.files_scanned == 0 and not stream.errors:
+        return _usage("no targets to probe")
+    problems = []
+    if args.strict and stream.errors:
+        problems.append(f"--strict: {stream.errors} error(s) (listed as error lines)")
+    if result.files_scanned == 0:
+        problems.append("no target could be probed (every one is listed as an error line)")
+    if problems:
+        for problem in problems:
+            _error(problem)
+        return EXIT_ERROR
+    if args.exit_zero:
+        return EXIT_CLEAN
+    fail_on = args.fail_on or config.fail_on or "low"
+    return EXIT_FINDINGS if any(at_least(s, fail_on) for s in stream.severities) else EXIT_CLEAN

@@ -121,6 +121,20 @@ class FileError:
 
 
 @dataclass(frozen=True)
+class UnitDone:
+    """One finished unit of work: a probed target (its URL as given) or a scanned path or
+    repository, with how many findings it gave; `status` "failed" when nothing could be analysed
+    in it. A `done` line of `--format jsonl`."""
+
+    target: str
+    findings: int
+    status: str  # "ok" | "failed"
+
+    def to_json(self) -> dict[str, Any]:
+        return {"target": self.target, "findings": self.findings, "status": self.status}
+
+
+@dataclass(frozen=True)
 class UnusedSuppression:
     """A corsproof suppression comment that hid nothing (`--report-unused-suppressions`)."""
 
@@ -174,5 +188,7 @@ class ScanResult:
     show_unresolved: bool = False  # text report: list them (the summary always counts them)
     # with --report-unused-suppressions: the corsproof suppression comments that hid nothing
     unused_suppressions: list[UnusedSuppression] | None = None
+    # the units of work finished (probe targets, scanned paths), for `done` lines
+    units_done: list[UnitDone] = field(default_factory=list)
     # files whose text came from stdin (`scan -`), by path: code frames are cut from this text
     given: dict[str, bytes] = field(default_factory=dict)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from corsproof.findings import FileError, Finding, ScanResult, Target
+from corsproof.findings import FileError, Finding, ScanResult, Target, UnitDone
 from corsproof.judge import judge_policies
 from corsproof.probe._guard import AppFailure, one_line, stdout_to_stderr
 from corsproof.probe._observe import DUMMY_COOKIE, Exchange, Observation, Probe, replay_command
@@ -51,6 +51,9 @@ class ProbeOptions:
     ignore: set[str] | None = None
     progress: Callable[[ProbeProgress], None] | None = None
     trust_env: bool = True
+    # called as each target finishes, with its findings, its errors and its `done` record; the
+    # result then keeps only counts (memory flat in the number of targets: --format jsonl)
+    on_target: Callable[[list[Finding], list[FileError], UnitDone], None] | None = None
 
     def auth_context(self) -> frozenset[str]:
         """Severity context from the credentials the user supplied (RULES.md)."""
@@ -134,6 +137,8 @@ class Engine:
         self.cookie = options.cookie or next(
             (value for name, value in options.headers if name.lower() == "cookie"), None
         )
+        # what was reported already: two targets that redirect to one URL report its findings once
+        self.reported: set[str] = set()
 
     # ------------------------------------------------------------------ one request
     def _headers(self, probe: Probe) -> list[tuple[str, str]]:
@@ -192,7 +197,8 @@ class Engine:
         return Exchange(probe, url, reply)
 
     # ------------------------------------------------------------------ one target
-    async def probe(self, target: Target) -> None:
+    async def probe(self, target: Target) -> tuple[list[Finding], list[FileError], bool]:
+        """The target's findings and errors, and whether it answered at all."""
         observation = Observation(target)
         own = own_origin(target.url)
         trusted = self.options.origins or (own,)
@@ -213,19 +219,21 @@ class Engine:
         except Exception as exc:  # noqa: BLE001 - one target must never stop the run
             problem = f"internal error while probing: {type(exc).__name__}: {exc}"
         if not observation.exchanges:
-            self._error(target, problem or "no answer")
             if problem and problem.startswith("--max-requests"):
                 self.result.files_skipped += 1
-            return
+            return [], [self._error(target, problem or "no answer")], False
         self.result.files_scanned += 1
+        errors: list[FileError] = []
         if problem:
-            self._error(target, f"incomplete: {problem}")
+            errors.append(self._error(target, f"incomplete: {problem}"))
         elif observation.failures:
             probe, message = observation.failures[0]
-            self._error(
-                target,
-                f"incomplete: {len(observation.failures)} request(s) failed "
-                f"(first, Origin {probe.origin}: {message})",
+            errors.append(
+                self._error(
+                    target,
+                    f"incomplete: {len(observation.failures)} request(s) failed "
+                    f"(first, Origin {probe.origin}: {message})",
+                )
             )
         answered = observation.effective_url or target.url
         if answered != target.url:
@@ -244,15 +252,38 @@ class Engine:
             finding.evidence = observation.evidence(finding)
             if finding.evidence is not None and not self.transport.in_process:
                 finding.replay = replay_command(finding.evidence)
-        self.result.findings.extend(findings)
-        self.progress.findings += len(findings)
+        return findings, errors, True
 
-    def _error(self, target: Target | BadTarget, message: str) -> None:
+    @staticmethod
+    def _label(target: Target | BadTarget) -> str:
+        """A target as given (`METHOD URL` for a method other than GET): errors' path, `done`."""
         path = target.path if isinstance(target, BadTarget) else target.url
         if isinstance(target, Target) and target.method != "GET":
             path = f"{target.method} {path}"
-        self.result.errors.append(FileError(path, message))
+        return path
+
+    def _error(self, target: Target | BadTarget, message: str) -> FileError:
         self.progress.errors += 1
+        return FileError(self._label(target), message)
+
+    def _done(
+        self, label: str, findings: list[Finding], errors: list[FileError], answered: bool
+    ) -> None:
+        """A finished target: to the caller's `on_target`, or kept in the result."""
+        fresh = []
+        for finding in findings:
+            key = finding.fingerprint_key()
+            if key not in self.reported:
+                self.reported.add(key)
+                fresh.append(finding)
+        self.progress.findings += len(fresh)
+        done = UnitDone(label, len(fresh), "ok" if answered else "failed")
+        if self.options.on_target is not None:
+            self.options.on_target(fresh, errors, done)
+            return
+        self.result.findings.extend(fresh)
+        self.result.errors.extend(errors)
+        self.result.units_done.append(done)
 
     # ------------------------------------------------------------------ the run
     async def run(self, targets: Iterable[Target | BadTarget]) -> ProbeResult:
@@ -267,20 +298,23 @@ class Engine:
                 except StopIteration:
                     return None
                 except Exception as exc:  # noqa: BLE001 - a broken source ends the stream
-                    self.result.errors.append(FileError("targets", f"{type(exc).__name__}: {exc}"))
+                    error = FileError("targets", f"{type(exc).__name__}: {exc}")
+                    self.progress.errors += 1
+                    self._done("targets", [], [error], False)
                     return None
                 if isinstance(item, BadTarget):
-                    self._error(item, item.message)
+                    self._done(self._label(item), [], [self._error(item, item.message)], False)
                     continue
                 return item
 
         async def worker() -> None:
             while (target := pull()) is not None:
                 if self.budget.used >= self.budget.limit:
-                    self._error(target, f"not probed: --max-requests ({self.budget.limit}) reached")
+                    message = f"not probed: --max-requests ({self.budget.limit}) reached"
                     self.result.files_skipped += 1
+                    self._done(self._label(target), [], [self._error(target, message)], False)
                 else:
-                    await self.probe(target)
+                    self._done(self._label(target), *await self.probe(target))
                 self.progress.targets_done += 1
                 if self.options.progress is not None:
                     self.options.progress(self.progress)
@@ -291,7 +325,6 @@ class Engine:
                 stack.enter_context(stdout_to_stderr())
             await self._run(worker, workers)
         result = self.result
-        result.findings = _unique(result.findings)
         result.findings.sort(key=_finding_order)
         result.errors.sort(key=lambda e: e.path)
         result.requests_sent = self.budget.used
@@ -308,25 +341,13 @@ class Engine:
                 except AppFailure as exc:
                     # the in-process application cannot be started: one error, nothing probed
                     label = self.transport.label or "application"
-                    self.result.errors.append(FileError(label, one_line(str(exc))))
                     self.progress.errors += 1
+                    self._done(label, [], [FileError(label, one_line(str(exc)))], False)
                     app_started = False
             if app_started:
                 await asyncio.gather(*(worker() for _ in range(workers)))
         finally:
             await self.transport.aclose()
-
-
-def _unique(findings: list[Finding]) -> list[Finding]:
-    """Without repeats: two targets that redirect to the same URL report its findings once."""
-    seen: set[str] = set()
-    out: list[Finding] = []
-    for finding in findings:
-        key = finding.fingerprint_key()
-        if key not in seen:
-            seen.add(key)
-            out.append(finding)
-    return out
 
 
 def _finding_order(finding: Finding) -> tuple[Any, ...]:

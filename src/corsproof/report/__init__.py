@@ -23,6 +23,7 @@ FORMATS: dict[str, str] = {
     "github": "github",
     "gitlab": "gitlab",
     "junit": "junit",
+    "jsonl": "jsonl",
 }
 
 

@@ -1,0 +1,62 @@
+"""JSON Lines (`--format jsonl`): one object a line, each with `"type"`: `"finding"` (exactly the
+fields of a finding in the JSON report), `"error"` (those of an `errors` entry) or `"done"` (one per
+finished unit of work: `{"target", "findings", "status": "ok"|"failed"}`, a probe target by its URL
+as given, a scanned path or repository as named).
+
+`probe --format jsonl` streams: each target's lines are written and flushed when it is done, and
+nothing is kept (`JsonlStream`); `render_jsonl` writes a whole result at once (`scan`, whose findings
+are judged across files at the end)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from typing import Any, TextIO
+
+from corsproof.findings import FileError, Finding, ScanResult, UnitDone
+
+
+def _line(kind: str, fields: dict[str, Any]) -> str:
+    # ASCII only: U+2028, U+0085 and friends are line breaks to some readers (str.splitlines)
+    return json.dumps({"type": kind, **fields}) + "\n"
+
+
+def unit_lines(findings: Iterable[Finding], errors: Iterable[FileError], done: UnitDone) -> str:
+    """A finished unit's lines: its findings, its errors, then its `done` line."""
+    return (
+        "".join(_line("finding", f.to_json()) for f in findings)
+        + "".join(_line("error", e.to_json()) for e in errors)
+        + _line("done", done.to_json())
+    )
+
+
+def render_jsonl(result: ScanResult, color: bool = False) -> str:
+    return (
+        "".join(_line("finding", f.to_json()) for f in result.findings)
+        + "".join(_line("error", e.to_json()) for e in result.errors)
+        + "".join(_line("done", u.to_json()) for u in result.units_done)
+    )
+
+
+class JsonlStream:
+    """Writes each unit's lines as it finishes and flushes them; keeps only counts, the worst
+    severity seen and the fingerprints already reported (a target reached twice through redirects
+    reports its findings once)."""
+
+    def __init__(self, out: TextIO, known: set[str] | None = None) -> None:
+        self.out = out
+        self.known = known or set()  # a baseline's fingerprints: not reported
+        self.findings = 0
+        self.errors = 0
+        self.hidden = 0
+        self.severities: set[str] = set()
+
+    def unit_done(self, findings: list[Finding], errors: list[FileError], done: UnitDone) -> None:
+        kept = [f for f in findings if f.fingerprint not in self.known]
+        self.hidden += len(findings) - len(kept)
+        self.findings += len(kept)
+        self.severities.update(f.severity for f in kept)
+        self.errors += len(errors)
+        done = UnitDone(done.target, len(kept), done.status)
+        self.out.write(unit_lines(kept, errors, done))
+        self.out.flush()
