@@ -69,3 +69,20 @@ def test_explain_examples_run() -> None:
             [sys.executable, "-m", "corsproof", "explain", rule], capture_output=True, text=True
         )
         assert proc.returncode == 0 and rule.upper() in proc.stdout
+
+
+def test_readme_documents_every_option_and_format() -> None:
+    from pathlib import Path
+
+    from corsproof.report import FORMATS
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    undocumented = [
+        f"{command} {option}"
+        for command, parser in _parsers().items()
+        for action in parser._actions
+        for option in action.option_strings
+        if option.startswith("--") and option != "--help" and option not in readme
+    ]
+    assert undocumented == []
+    assert [name for name in FORMATS if f"| `{name}`" not in readme] == []
