@@ -332,10 +332,10 @@ def test_an_unwritable_output_names_the_file(open_app: Path) -> None:
 
 
 def test_an_ascii_terminal_gets_escapes_not_a_traceback(open_app: Path) -> None:
-    # CORS104's fix hint has a non-ASCII character (`^…$`)
+    # CORS104's fix for an unescaped dot has a non-ASCII character (`^…$`)
     (open_app / "app.py").write_text(
         "from flask import Flask\nfrom flask_cors import CORS\n\napp = Flask(__name__)\n"
-        'CORS(app, origins=r"https://.*\\.example\\.com")\n'
+        'CORS(app, origins=r"^https://app.example\\.com$")\n'
     )
     env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "FORCE_COLOR")}
     env["PYTHONIOENCODING"] = "ascii"
