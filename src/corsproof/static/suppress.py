@@ -26,24 +26,30 @@ _NOSEC = re.compile(r"#\s*nosec(?![A-Za-z0-9_])[ \t]*([A-Za-z0-9_, \t]*)", re.IG
 ALL = "*"
 
 
-def parse_line(line: str) -> frozenset[str]:
-    """The rule ids a line suppresses (`*` for all)."""
-    if "#" not in line:
-        return frozenset()
+def _named(text: str, *, bare: bool) -> set[str]:
+    """The rule ids the suppression comments in `text` name (`*`: every rule). `bare`: a bare
+    `# noqa` or `# nosec` counts too, as every rule (it hides them, but speaks for every tool)."""
     found: set[str] = set()
-    for match in _IGNORE.finditer(line):
+    for match in _IGNORE.finditer(text):
         if match.group(1) is None:
             found.add(ALL)
         else:
             found.update(r.strip().upper() for r in match.group(1).split(",") if r.strip())
-    for match in _NOQA.finditer(line):
+    for match in _NOQA.finditer(text):
         found.update(_cors_ids(match.group(1)))
-    if _BARE_NOQA.search(line):
+    if bare and _BARE_NOQA.search(text):
         found.add(ALL)
-    for match in _NOSEC.finditer(line):
-        codes = [c for c in re.split(r"[,\s]+", match.group(1)) if c]
-        found.update(_cors_ids(match.group(1)) if codes else {ALL})
-    return frozenset(found)
+    for match in _NOSEC.finditer(text):
+        if re.search(r"[^,\s]", match.group(1)):
+            found.update(_cors_ids(match.group(1)))
+        elif bare:
+            found.add(ALL)
+    return found
+
+
+def parse_line(line: str) -> frozenset[str]:
+    """The rule ids a line suppresses (`*` for all)."""
+    return frozenset(_named(line, bare=True)) if "#" in line else frozenset()
 
 
 def _cors_ids(listed: str) -> set[str]:
@@ -145,16 +151,7 @@ def comments_in(data: bytes, display: str) -> list[SuppressionComment]:
         return []
     out = []
     for number, column, comment in _comments(data, display.endswith((".py", ".pyw"))):
-        rules: set[str] = set()
-        for match in _IGNORE.finditer(comment):
-            if match.group(1) is None:
-                rules.add(ALL)
-            else:
-                rules.update(r.strip().upper() for r in match.group(1).split(",") if r.strip())
-        for match in _NOQA.finditer(comment):
-            rules.update(_cors_ids(match.group(1)))
-        for match in _NOSEC.finditer(comment):
-            rules.update(_cors_ids(match.group(1)))
+        rules = _named(comment, bare=False)
         if rules:
             out.append(
                 SuppressionComment(display, number, column, comment.strip(), frozenset(rules))
