@@ -136,6 +136,22 @@ def _add_report_options(parser: argparse.ArgumentParser) -> None:
         "default: the findings)",
     )
     out.add_argument(
+        "--resume",
+        action="store_true",
+        help="continue the JSON Lines report named by -o: skip every target or repository it "
+        "has a done line for, cut off a unit left unfinished, append the rest (default: start "
+        "anew)",
+    )
+    out.add_argument(
+        "--cluster",
+        nargs="?",
+        const="",
+        metavar="ADDRESS",
+        help="run the units on a Dask distributed scheduler (tcp://host:8786; alone: "
+        "DASK_SCHEDULER_ADDRESS), with --format jsonl; needs corsproof[cluster] (default: "
+        "this machine)",
+    )
+    out.add_argument(
         "--no-progress",
         action="store_true",
         help="no progress bar on stderr (default: shown when stderr is a terminal)",
@@ -247,6 +263,13 @@ def build_parser() -> argparse.ArgumentParser:
         "a larger file that mentions CORS is an error and the run exits 2",
     )
     scan.add_argument(
+        "--repos",
+        metavar="FILE",
+        help="scan many repositories: one local path or git URL a line (`#` comments; a URL is "
+        "cloned shallowly into a temporary directory and deleted afterwards), each its own unit "
+        "with a done line, findings tagged with it; with --format jsonl (default: none)",
+    )
+    scan.add_argument(
         "--report-unused-suppressions",
         action="store_true",
         help="list the corsproof suppression comments that hide nothing (`# corsproof: ignore`, "
@@ -307,6 +330,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_ERROR
     except KeyboardInterrupt:
         print("\ncorsproof: interrupted", file=sys.stderr)
+        return EXIT_ERROR
+    except Exception:  # noqa: BLE001 - a bug of ours: exit 2 (an error), never 1 (findings)
+        import traceback
+
+        traceback.print_exc()
+        print(
+            "corsproof: internal error (a bug in corsproof, not in your code): the traceback "
+            "above says where; please report it",
+            file=sys.stderr,
+        )
         return EXIT_ERROR
 
 
@@ -403,6 +436,12 @@ def _stdin(args: argparse.Namespace) -> tuple[str, bytes] | int | None:
 def _scan(args: argparse.Namespace) -> int:
     from corsproof.static import scan_paths
 
+    if args.repos:
+        return _scan_repos(args)
+    if args.cluster is not None or args.resume:
+        return _error(
+            "--cluster and --resume apply to many repositories: scan --repos FILE --format jsonl"
+        )
     stdin = _stdin(args)
     if isinstance(stdin, int):
         return stdin
@@ -440,6 +479,57 @@ def _scan(args: argparse.Namespace) -> int:
     result.show_unresolved = args.show_unresolved
     result.units_done = _scanned_units([stdin[0]] if stdin else args.paths, result, missing)
     return _finish(result, args, config, problems=missing)
+
+
+def _scan_repos(args: argparse.Namespace) -> int:
+    """`scan --repos FILE`: each repository one unit, streamed as JSON Lines."""
+    from corsproof.scale._run import RepositoryListError, repositories, scan_stream
+
+    if args.paths or args.stdin_filename:
+        return _error("--repos names the repositories to scan: give no PATH (nor stdin)")
+    why = _streaming(args)
+    if why is not None:
+        return _error(why)
+    config = _config(args)
+    if isinstance(config, int):
+        return config
+    rules, bad = _rule_selection(args, config, *config.per_path_ignores.values())
+    if bad:
+        return _error(f"unknown rule id or prefix: {bad} (see `corsproof rules`)")
+    if not os.path.isfile(args.repos):
+        return _error(f"--repos {args.repos}: no such file (one repository path or URL a line)")
+    cluster = _cluster(args)
+    if isinstance(cluster, int):
+        return cluster
+    options = {
+        "include_deps": args.include_deps,
+        "select": rules,
+        "exclude": [*config.exclude, *args.exclude],
+        "extra_trusted": config.trusted_origins,
+        "max_file_size": args.max_file_size,
+    }
+    enabled = progress_enabled(args.no_progress, args.quiet)
+    try:
+        with progress_bar("scanning", enabled) as update, _jsonl_stream(args) as streaming:
+            if isinstance(streaming, int):
+                return streaming
+            stream, skip = streaming
+            scanned = scan_stream(
+                repositories(args.repos),
+                options,
+                stream,
+                skip=skip,
+                cluster=cluster,
+                progress=(lambda name: update(advance=1, unit="repositories", detail=name[-60:]))
+                if enabled
+                else None,
+            )
+    except RepositoryListError as exc:
+        return _error(str(exc))
+    finally:
+        if cluster is not None:
+            cluster.close()
+    return _finish_streamed(args, config, stream, scanned, "repository")
 
 
 def _scanned_units(
@@ -854,6 +944,8 @@ def _probe_with(
     try:
         if args.isolate and not args.app:
             return _usage("--isolate applies to an in-process application: give --app")
+        if args.cluster is not None and args.app:
+            return _usage("--cluster probes over the network: an in-process --app cannot be sent")
         if args.app:
             if args.urls or args.targets:
                 return _usage("with --app, name paths with --path (or --openapi), not URLs")
@@ -901,6 +993,12 @@ def _probe_with(
         allow_methods=frozenset(allowed),
         select=rules,
     )
+    why = _streaming(args)
+    if why is not None:
+        return _usage(why)
+    cluster = _cluster(args)
+    if isinstance(cluster, int):
+        return cluster
     # (with --app-log, stderr is the log's while the application runs: no progress line there)
     enabled = progress_enabled(args.no_progress, args.quiet) and not args.app_log
     try:
@@ -911,11 +1009,24 @@ def _probe_with(
                     unit="targets",
                     detail=f"{p.requests} requests, {p.findings} findings, {p.errors} errors",
                 )
-            with _jsonl_stream(args) as stream:
-                if isinstance(stream, int):
-                    return stream
-                if stream is not None:
-                    options.on_target = stream.unit_done
+            with _jsonl_stream(args) as streaming:
+                if isinstance(streaming, int):
+                    return streaming
+                if streaming is not None:
+                    from corsproof.scale._run import probe_stream
+
+                    stream, skip = streaming
+                    answered = probe_stream(
+                        itertools.chain.from_iterable(sources),
+                        options,
+                        stream,
+                        app=app,
+                        skip=skip,
+                        cluster=cluster,
+                    )
+                    if stream.units == 0 and not skip:
+                        return _usage("no targets to probe")
+                    return _finish_streamed(args, config, stream, answered)
                 result = probing.probe_targets(
                     itertools.chain.from_iterable(sources), options, app=app
                 )
@@ -924,24 +1035,50 @@ def _probe_with(
     except KeyboardInterrupt:
         print("\ncorsproof probe: interrupted", file=sys.stderr)
         return EXIT_ERROR
-    if stream is not None:
-        return _finish_streamed(result, args, config, stream)
+    finally:
+        if cluster is not None:
+            cluster.close()
     if result.files_scanned == 0 and not result.errors:
         return _usage("no targets to probe")
     return _finish(result, args, config, nothing="no target could be probed")
 
 
+def _streaming(args: argparse.Namespace) -> str | None:
+    """Why the run must stream JSON Lines (--cluster, --resume, --repos), None when it need not;
+    a usage error message when what it asks for cannot go together."""
+    asked = [
+        flag
+        for flag, on in (
+            ("--cluster", args.cluster is not None),
+            ("--resume", args.resume),
+            ("--repos", bool(getattr(args, "repos", None))),
+        )
+        if on
+    ]
+    if not asked:
+        return None
+    if args.format != "jsonl":
+        return f"{', '.join(asked)} write(s) JSON Lines as units finish: add --format jsonl"
+    if args.write_baseline or args.statistics:
+        return f"{', '.join(asked)} cannot go with --write-baseline or --statistics (they need every finding at the end)"
+    if args.resume and not args.output:
+        return "--resume continues the report named by -o FILE: give -o"
+    return None
+
+
 @contextlib.contextmanager
 def _jsonl_stream(args: argparse.Namespace) -> Iterator[Any]:
-    """For `probe --format jsonl`: the stream each target's lines go to as it finishes (stdout or
-    -o, baseline findings left out); None when the report is written at the end (another format,
-    --write-baseline or --statistics, which need every finding); an exit code when the output
-    or the baseline cannot be used."""
+    """For `--format jsonl`: (the stream each unit's lines go to as it finishes, the units to
+    skip); None when the report is written at the end (another format, --write-baseline or
+    --statistics, which need every finding); an exit code when the output, the baseline or the
+    report to resume cannot be used. With --resume, -o is cut after its last complete unit and
+    appended to."""
     if args.format != "jsonl" or args.write_baseline or args.statistics:
         yield None
         return
     from corsproof.baseline import BaselineError, load_baseline
     from corsproof.report.jsonl import JsonlStream
+    from corsproof.scale import Resumed, ResumeError, finished_units
 
     known: set[str] = set()
     if args.baseline:
@@ -951,39 +1088,67 @@ def _jsonl_stream(args: argparse.Namespace) -> Iterator[Any]:
             yield _error(str(exc))
             return
     if not args.output:
-        yield JsonlStream(sys.stdout, known)
+        yield JsonlStream(sys.stdout, known), set()
         return
+    resumed = Resumed()
+    if args.resume:
+        try:
+            resumed = finished_units(args.output)
+        except ResumeError as exc:
+            yield _error(str(exc))
+            return
     try:
-        handle = open(args.output, "w", encoding="utf-8", errors="backslashreplace")  # noqa: SIM115
+        handle = open(  # noqa: SIM115 - closed below
+            args.output, "a" if args.resume else "w", encoding="utf-8", errors="backslashreplace"
+        )
     except OSError as exc:
         yield _error(
             f"cannot write {args.output}: {exc.strerror or exc} (choose a writable -o file)"
         )
         return
     with handle:
-        yield JsonlStream(handle, known)
+        stream = JsonlStream(handle, known)
+        stream.severities |= resumed.severities  # the exit code is the whole report's
+        yield stream, resumed.done
+
+
+def _cluster(args: argparse.Namespace) -> Any:
+    """The Dask client of --cluster (None without it), or an exit code."""
+    if args.cluster is None:
+        return None
+    from corsproof.scale._cluster import ClusterError, address, connect
+
+    where = address(args.cluster or None)
+    if where is None:
+        return _error(
+            "--cluster without an address needs DASK_SCHEDULER_ADDRESS (e.g. tcp://host:8786)"
+        )
+    try:
+        return connect(where)
+    except ClusterError as exc:
+        return _error(str(exc))
 
 
 def _finish_streamed(
-    result: ScanResult,
     args: argparse.Namespace,
     config,  # type: ignore[no-untyped-def]
     stream: Any,
+    analysed: int,
+    what: str = "target",
 ) -> int:
-    """The exit code of a run whose report was streamed (the lines are written already)."""
+    """The exit code of a run whose report was streamed (the lines are written already);
+    `analysed`: the units that could be analysed this run."""
     if args.baseline and not args.quiet:
         print(
             f"corsproof: baseline {args.baseline}: {stream.hidden} known finding(s) hidden, "
             f"{stream.findings} new",
             file=sys.stderr,
         )
-    if result.files_scanned == 0 and not stream.errors:
-        return _usage("no targets to probe")
     problems = []
     if args.strict and stream.errors:
         problems.append(f"--strict: {stream.errors} error(s) (listed as error lines)")
-    if result.files_scanned == 0:
-        problems.append("no target could be probed (every one is listed as an error line)")
+    if analysed == 0 and stream.units:
+        problems.append(f"no {what} could be analysed (each is listed with its error lines)")
     if problems:
         for problem in problems:
             _error(problem)

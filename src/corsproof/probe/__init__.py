@@ -26,6 +26,7 @@ from corsproof.probe._engine import (
     ProbeProgress,
     ProbeResult,
     findings_by_target,
+    target_label,
 )
 from corsproof.probe._isolate import IsolatedApp, IsolatedTransport
 from corsproof.probe._targets import (
@@ -67,6 +68,7 @@ __all__ = [
     "openapi_targets",
     "path_targets",
     "probe_targets",
+    "target_label",
     "url_targets",
 ]
 

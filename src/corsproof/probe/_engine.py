@@ -84,6 +84,15 @@ class ProbeResult(ScanResult):
     unit: str = "target"
 
 
+def target_label(target: Target | BadTarget) -> str:
+    """A target as given (`METHOD URL` for a method other than GET): the path of its errors and
+    the target of its `done` line, by which `--resume` knows it."""
+    path = target.path if isinstance(target, BadTarget) else target.url
+    if isinstance(target, Target) and target.method != "GET":
+        path = f"{target.method} {path}"
+    return path
+
+
 class BudgetExhausted(Exception):
     pass
 
@@ -254,17 +263,9 @@ class Engine:
                 finding.replay = replay_command(finding.evidence)
         return findings, errors, True
 
-    @staticmethod
-    def _label(target: Target | BadTarget) -> str:
-        """A target as given (`METHOD URL` for a method other than GET): errors' path, `done`."""
-        path = target.path if isinstance(target, BadTarget) else target.url
-        if isinstance(target, Target) and target.method != "GET":
-            path = f"{target.method} {path}"
-        return path
-
     def _error(self, target: Target | BadTarget, message: str) -> FileError:
         self.progress.errors += 1
-        return FileError(self._label(target), message)
+        return FileError(target_label(target), message)
 
     def _done(
         self, label: str, findings: list[Finding], errors: list[FileError], answered: bool
@@ -303,7 +304,7 @@ class Engine:
                     self._done("targets", [], [error], False)
                     return None
                 if isinstance(item, BadTarget):
-                    self._done(self._label(item), [], [self._error(item, item.message)], False)
+                    self._done(target_label(item), [], [self._error(item, item.message)], False)
                     continue
                 return item
 
@@ -312,9 +313,9 @@ class Engine:
                 if self.budget.used >= self.budget.limit:
                     message = f"not probed: --max-requests ({self.budget.limit}) reached"
                     self.result.files_skipped += 1
-                    self._done(self._label(target), [], [self._error(target, message)], False)
+                    self._done(target_label(target), [], [self._error(target, message)], False)
                 else:
-                    self._done(self._label(target), *await self.probe(target))
+                    self._done(target_label(target), *await self.probe(target))
                 self.progress.targets_done += 1
                 if self.options.progress is not None:
                     self.options.progress(self.progress)

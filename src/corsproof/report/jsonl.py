@@ -39,9 +39,9 @@ def render_jsonl(result: ScanResult, color: bool = False) -> str:
 
 
 class JsonlStream:
-    """Writes each unit's lines as it finishes and flushes them; keeps only counts, the worst
-    severity seen and the fingerprints already reported (a target reached twice through redirects
-    reports its findings once)."""
+    """Writes each unit's lines as it finishes, in one write, and flushes them (a run killed at
+    any moment leaves whole units, then at most one partial unit: see corsproof.scale._resume);
+    keeps only counts and the worst severities seen."""
 
     def __init__(self, out: TextIO, known: set[str] | None = None) -> None:
         self.out = out
@@ -49,14 +49,26 @@ class JsonlStream:
         self.findings = 0
         self.errors = 0
         self.hidden = 0
+        self.units = 0
         self.severities: set[str] = set()
 
     def unit_done(self, findings: list[Finding], errors: list[FileError], done: UnitDone) -> None:
-        kept = [f for f in findings if f.fingerprint not in self.known]
+        self.block([f.to_json() for f in findings], [e.to_json() for e in errors], done.to_json())
+
+    def block(
+        self, findings: list[dict[str, Any]], errors: list[dict[str, Any]], done: dict[str, Any]
+    ) -> None:
+        """A finished unit given as JSON objects (what a cluster worker sends back)."""
+        kept = [f for f in findings if f.get("fingerprint") not in self.known]
         self.hidden += len(findings) - len(kept)
         self.findings += len(kept)
-        self.severities.update(f.severity for f in kept)
         self.errors += len(errors)
-        done = UnitDone(done.target, len(kept), done.status)
-        self.out.write(unit_lines(kept, errors, done))
+        self.units += 1
+        self.severities.update(str(f["severity"]) for f in kept)
+        text = (
+            "".join(_line("finding", f) for f in kept)
+            + "".join(_line("error", e) for e in errors)
+            + _line("done", {**done, "findings": len(kept)})
+        )
+        self.out.write(text)
         self.out.flush()
