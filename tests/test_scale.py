@@ -362,3 +362,21 @@ def test_cluster_unreachable_and_not_installed(tmp_path: Path) -> None:
     proc = corsproof("probe", "http://127.0.0.1:9/", "--format", "jsonl", "--cluster",
                      env={k: v for k, v in os.environ.items() if k != "DASK_SCHEDULER_ADDRESS"})  # fmt: skip
     assert proc.returncode == 2 and "needs DASK_SCHEDULER_ADDRESS" in proc.stderr
+
+
+def test_the_default_install_does_not_need_dask(tmp_path: Path) -> None:
+    """Dask is an extra (corsproof[cluster]); nothing but --cluster imports it."""
+    from importlib.metadata import requires
+
+    needs = [r for r in requires("corsproof") or [] if r.startswith("distributed")]
+    assert any("cluster" in r for r in needs)  # corsproof[cluster]
+    assert all("extra ==" in r for r in needs)  # and only as an extra
+    code = (
+        "import sys\n"
+        "from corsproof.cli import main\n"
+        f"main(['scan', {str(ROOT / 'examples')!r}, '--format', 'jsonl', '-o', {str(tmp_path / 'a')!r}])\n"
+        f"main(['probe', 'http://127.0.0.1:9/', '--format', 'jsonl', '-o', {str(tmp_path / 'b')!r}])\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('distributed', 'dask')))\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert proc.stdout.strip().splitlines()[-1] == "[]", proc.stderr
