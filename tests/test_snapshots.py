@@ -45,12 +45,14 @@ def ordered(data: Any) -> Any:
 
 def document(case: Path) -> dict[str, Any]:
     base = case if case.is_dir() else case.parent
-    result = scan_paths([str(case)], workers=1)
+    result = scan_paths([str(case)], workers=1, fixes=True)
     findings = []
     for finding in result.findings:
         data = finding.to_json()
         assert data["location"] is not None, "a static finding without a location"
         data["location"]["path"] = Path(data["location"]["path"]).relative_to(base).as_posix()
+        for edit in (data.get("fix") or {}).get("edits", ()):
+            edit["path"] = Path(edit["path"]).relative_to(base).as_posix()
         findings.append(data)
     findings.sort(
         key=lambda f: (

@@ -69,6 +69,8 @@ class Finding:
     # who made the policy: an adapter's name (`flask-cors`, `django-cors-headers`, `handwritten`…),
     # `dependencies` (CORS302) or `probe`; reports pick the fix for it (not in the JSON contract)
     framework: str = ""
+    # how to fix it (corsproof.fix.Fix), when a fixer knows: JSON `fix`, SARIF `fixes`
+    fix_edit: Any = None
 
     def fingerprint_key(self) -> str:
         """What identifies this finding independent of line numbers and unrelated edits."""
@@ -94,6 +96,8 @@ class Finding:
             data["evidence"] = self.evidence
         if self.replay is not None:
             data["replay"] = self.replay
+        if self.fix_edit is not None:
+            data["fix"] = self.fix_edit.to_json()
         return data
 
 

@@ -94,7 +94,32 @@ def _result(finding: Finding, index: dict[str, int], occurrences: dict[str, int]
     if finding.replay is not None:
         properties["replay"] = finding.replay
     result["properties"] = properties
+    if finding.fix_edit is not None:
+        result["fixes"] = [_fix(finding.fix_edit)]
     return result
+
+
+def _fix(fix: Any) -> dict[str, Any]:
+    """SARIF §3.55: a fix as artifact changes, one per file, each a list of replacements
+    (deleted region + inserted content; an insertion deletes an empty region)."""
+    changes: dict[str, list[dict[str, Any]]] = {}
+    for edit in fix.edits:
+        region = {
+            "startLine": edit.line,
+            "startColumn": edit.column,
+            "endLine": edit.end_line,
+            "endColumn": edit.end_column,
+        }
+        changes.setdefault(edit.path, []).append(
+            {"deletedRegion": region, "insertedContent": {"text": edit.replacement}}
+        )
+    return {
+        "description": {"text": f"{fix.description} ({fix.applicability} fix)"},
+        "artifactChanges": [
+            {"artifactLocation": {"uri": artifact_uri(path)}, "replacements": replacements}
+            for path, replacements in changes.items()
+        ],
+    }
 
 
 def to_sarif(result: ScanResult) -> dict[str, Any]:

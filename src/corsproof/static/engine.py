@@ -593,6 +593,7 @@ def scan_paths(
     max_file_size: int | None = None,
     report_unused_suppressions: bool = False,
     stdin: tuple[str, bytes] | None = None,
+    fixes: bool = False,
 ) -> ScanResult:
     """Run the static analysis on files and directories; never imports the scanned code.
 
@@ -601,7 +602,9 @@ def scan_paths(
     as `TooLargeError`.
 
     `stdin`: (file name, text) of one file read from standard input, analysed as if it were at
-    that name (its directory's project resolves its imports); `paths` are not walked then."""
+    that name (its directory's project resolves its imports); `paths` are not walked then.
+    `fixes`: give each fixable finding its `Fix` (`corsproof.fix`; JSON `fix`, SARIF `fixes`),
+    which parses the files with findings again with libcst."""
     started = time.perf_counter()
     result = ScanResult()
     # parsed modules are cached per run only: files may change between two runs in one process
@@ -672,5 +675,10 @@ def scan_paths(
         result.unused_suppressions = use.unused(
             sorted(comments, key=lambda c: (c.path, c.line)), set(rule_ids()), select
         )
+    if fixes and result.findings:
+        # how to fix each finding (JSON `fix`, SARIF `fixes`): only files with findings are read
+        from corsproof.fix import FixContext, attach_fixes
+
+        attach_fixes(result.findings, FixContext(tuple(extra_trusted)), result.given)
     result.duration_s = round(time.perf_counter() - started, 3)
     return result
