@@ -32,7 +32,7 @@ class FixContext:
     def origins_code(self, source: SourceFile) -> tuple[str, list[Edit]]:
         """A list expression of the trusted origins, and the edits it needs (`import os`)."""
         if self.allow_origins:
-            return "[" + ", ".join(_quote(o) for o in self.allow_origins) + "]", []
+            return "[" + ", ".join(quote(o) for o in self.allow_origins) + "]", []
         code = f'[o for o in os.environ.get("{self.env_name}", "").split(",") if o]'
         return code, import_os(source)
 
@@ -91,7 +91,7 @@ def offered(rule_id: str) -> list[tuple[str, str, str]]:
 # ----------------------------------------------------------------------------- helpers
 
 
-def _quote(text: str) -> str:
+def quote(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 import libcst as cst
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
+from corsproof.findings import Location
 from corsproof.fix._model import Edit
 
 
@@ -83,6 +84,21 @@ class SourceFile:
             ):
                 out.append(node)
         return out
+
+    def expression_at(self, loc: Location | None) -> cst.BaseExpression | None:
+        """The expression whose span is a finding's location (libcst's spans leave out a node's
+        own parentheses, Python's include them: `(a, "null")` is the tuple inside)."""
+        if loc is None:
+            return None
+        for node in self.nodes_at(loc.line, loc.column, loc.end_line, loc.end_column):
+            if isinstance(node, cst.BaseExpression):
+                return node
+        first = self.lines[loc.line - 1][loc.column - 1 : loc.column]
+        if loc.end_line - 1 < len(self.lines) and loc.end_column > 1 and first == "(":
+            for node in self.nodes_at(loc.line, loc.column + 1, loc.end_line, loc.end_column - 1):
+                if isinstance(node, cst.BaseExpression) and node.lpar:
+                    return node
+        return None
 
     def span(self, node: cst.CSTNode) -> tuple[int, int, int, int]:
         where = self.positions[node]

@@ -29,11 +29,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import libcst as cst
-from libcst.metadata import ParentNodeProvider
 
 from corsproof.findings import Finding
 from corsproof.fix._model import SAFE, UNSAFE, Edit, Fix
-from corsproof.fix._registry import FixContext, fixer, literal_string
+from corsproof.fix._registry import FixContext, fixer, literal_string, quote
 from corsproof.fix._source import SourceFile
 
 
@@ -105,7 +104,7 @@ def every_origin_value(finding: Finding, source: SourceFile, context: FixContext
     a `*`) -> the list of trusted origins; a `"*"` or catch-all pattern inside a list -> the
     trusted origins in its place, the other entries kept."""
     spec = LIBRARIES.get(finding.framework)
-    node = expression_at(finding, source)
+    node = source.expression_at(finding.location)
     if spec is None or node is None:
         return None
     if replaceable(node) and in_origins_slot(source, node, spec):
@@ -115,10 +114,10 @@ def every_origin_value(finding: Finding, source: SourceFile, context: FixContext
             f"allow only {context.origins_said} instead of every origin",
             (source.replace(node, code), *extra),
         )
-    parent = parents(source).get(node)
+    parent = source.parents.get(node)
     if not (isinstance(parent, cst.Element) and parent.value is node):
         return None
-    container = parents(source).get(parent)
+    container = source.parents.get(parent)
     if not (
         isinstance(container, cst.List | cst.Tuple | cst.Set)
         and in_origins_slot(source, container, spec)
@@ -151,7 +150,7 @@ def default_origins(finding: Finding, source: SourceFile, context: FixContext) -
     origins as its keyword argument; cherrypy-cors `expose_public()` (always `*`) ->
     `expose(origins=[...])`."""
     spec = LIBRARIES.get(finding.framework)
-    node = expression_at(finding, source)
+    node = source.expression_at(finding.location)
     if spec is None or not isinstance(node, cst.Call) or callee(node) not in spec.calls:
         return None
     if in_origins_slot(source, node, spec):
@@ -187,13 +186,13 @@ def resource_without_origins(
 ) -> Fix | None:
     """A `resources={path: {...}}` entry without `"origins"` (every origin) -> `"origins"` listing
     the trusted origins."""
-    node = expression_at(finding, source)
-    parent = parents(source).get(node) if node is not None else None
+    node = source.expression_at(finding.location)
+    parent = source.parents.get(node) if node is not None else None
     if not (
         isinstance(node, cst.Dict)
         and isinstance(parent, cst.DictElement)
         and parent.value is node
-        and isinstance(parents(source).get(parent), cst.Dict)
+        and isinstance(source.parents.get(parent), cst.Dict)
         and all(isinstance(e, cst.DictElement) for e in node.elements)
         and "origins" not in {literal_string(e.key) for e in node.elements}
     ):
@@ -210,11 +209,11 @@ def resource_without_origins(
 def aiohttp_star_key(finding: Finding, source: SourceFile, context: FixContext) -> Fix | None:
     """`{"*": options}` (the options of every origin) -> the same options keyed by each trusted
     origin."""
-    node = expression_at(finding, source)
+    node = source.expression_at(finding.location)
     if node is None or literal_string(node) != "*":
         return None
-    element = parents(source).get(node)
-    mapping = parents(source).get(element) if element is not None else None
+    element = source.parents.get(node)
+    mapping = source.parents.get(element) if element is not None else None
     if not (
         isinstance(element, cst.DictElement)
         and element.key is node
@@ -261,9 +260,9 @@ def aiohttp_star_key(finding: Finding, source: SourceFile, context: FixContext) 
 def falcon_cors_enable(finding: Finding, source: SourceFile, context: FixContext) -> Fix | None:
     """`falcon.App(cors_enable=True)` (a `CORSMiddleware()`: every origin) ->
     `falcon.App(middleware=[falcon.CORSMiddleware(allow_origins=[...])])`."""
-    node = expression_at(finding, source)
-    arg = parents(source).get(node) if node is not None else None
-    call = parents(source).get(arg) if arg is not None else None
+    node = source.expression_at(finding.location)
+    arg = source.parents.get(node) if node is not None else None
+    call = source.parents.get(arg) if arg is not None else None
     if not (
         isinstance(node, cst.Name)
         and node.value == "True"
@@ -307,9 +306,9 @@ def cherrypy_config(finding: Finding, source: SourceFile, context: FixContext) -
     """`"cors.expose.on": True` in a configuration (no origins: every origin) -> with
     `"cors.expose.origins"` listing the trusted origins; `"cors.expose_public.on"` (always `*`)
     -> `"cors.expose.on"` with those origins."""
-    node = expression_at(finding, source)
-    element = parents(source).get(node) if node is not None else None
-    mapping = parents(source).get(element) if element is not None else None
+    node = source.expression_at(finding.location)
+    element = source.parents.get(node) if node is not None else None
+    mapping = source.parents.get(element) if element is not None else None
     if not (
         isinstance(node, cst.Name)
         and isinstance(element, cst.DictElement)
@@ -349,10 +348,10 @@ def cherrypy_config(finding: Finding, source: SourceFile, context: FixContext) -
 def django_allow_all(finding: Finding, source: SourceFile, context: FixContext) -> Fix | None:
     """`CORS_ALLOW_ALL_ORIGINS = True` -> `False`, and `CORS_ALLOWED_ORIGINS` listing the trusted
     origins (unless the module sets an allow-list already: that list then applies)."""
-    node = expression_at(finding, source)
+    node = source.expression_at(finding.location)
     if not (isinstance(node, cst.Name) and node.value == "True"):
         return None
-    assign = parents(source).get(node)
+    assign = source.parents.get(node)
     if not (isinstance(assign, cst.Assign) and len(assign.targets) == 1 and assign.value is node):
         return None
     name = source.code(assign.targets[0].target)
@@ -362,7 +361,7 @@ def django_allow_all(finding: Finding, source: SourceFile, context: FixContext) 
     existing = _assigned(source, DJANGO_LISTS)
     if existing:
         return Fix(UNSAFE, f"{name} = False: the allow-list {existing} applies", tuple(edits))
-    statement = parents(source).get(assign)
+    statement = source.parents.get(assign)
     if not isinstance(statement, cst.SimpleStatementLine):
         return None
     code, extra = context.origins_code(source)
@@ -382,8 +381,8 @@ def django_allow_all(finding: Finding, source: SourceFile, context: FixContext) 
 def django_regex_string(finding: Finding, source: SourceFile, context: FixContext) -> Fix | None:
     """`CORS_ALLOWED_ORIGIN_REGEXES = r"^https://..."` (a string: each character is a pattern,
     and `^` or `.` matches every origin) -> a list of that one pattern."""
-    node = expression_at(finding, source)
-    assign = parents(source).get(node) if node is not None else None
+    node = source.expression_at(finding.location)
+    assign = source.parents.get(node) if node is not None else None
     if not (
         isinstance(node, cst.SimpleString | cst.ConcatenatedString)
         and isinstance(assign, cst.Assign)
@@ -399,31 +398,6 @@ def django_regex_string(finding: Finding, source: SourceFile, context: FixContex
 
 
 # ----------------------------------------------------------------------------- helpers
-
-
-def parents(source: SourceFile) -> Mapping[cst.CSTNode, cst.CSTNode]:
-    return source.wrapper.resolve(ParentNodeProvider)
-
-
-def expression_at(finding: Finding, source: SourceFile) -> cst.BaseExpression | None:
-    """The expression whose span is the finding's location (libcst's spans leave out a node's
-    own parentheses, Python's include them: `(a, "null")` is the tuple inside)."""
-    loc = finding.location
-    if loc is None:
-        return None
-    for node in source.nodes_at(loc.line, loc.column, loc.end_line, loc.end_column):
-        if isinstance(node, cst.BaseExpression):
-            return node
-    first = source.lines[loc.line - 1][loc.column - 1 : loc.column]
-    if loc.end_line - 1 < len(source.lines) and loc.end_column > 1 and first == "(":
-        for node in source.nodes_at(loc.line, loc.column + 1, loc.end_line, loc.end_column - 1):
-            if isinstance(node, cst.BaseExpression) and node.lpar:
-                return node
-    return None
-
-
-def quote(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def callee(call: cst.Call) -> str:
@@ -465,11 +439,11 @@ def replaceable(node: cst.BaseExpression) -> bool:
 def in_origins_slot(source: SourceFile, node: cst.CSTNode, spec: Origins) -> bool:
     """`node` is the whole value a library takes as its origins: a keyword argument, the right
     positional argument, a mapping value or an assigned config key / setting."""
-    parent = parents(source).get(node)
+    parent = source.parents.get(node)
     if isinstance(parent, cst.Arg) and parent.value is node and not parent.star:
         if parent.keyword is not None:
             return parent.keyword.value in spec.names
-        call = parents(source).get(parent)
+        call = source.parents.get(parent)
         if not isinstance(call, cst.Call):
             return False
         index = next(i for i, a in enumerate(call.args) if a is parent)
@@ -583,7 +557,7 @@ def insert_after_item(source: SourceFile, item: Item, text: str) -> Edit:
 
 def _is_defaults(source: SourceFile, mapping: cst.Dict) -> bool:
     """aiohttp-cors: the mapping is given as `defaults=` (of `setup` or `CorsConfig`)."""
-    arg = parents(source).get(mapping)
+    arg = source.parents.get(mapping)
     return (
         isinstance(arg, cst.Arg)
         and arg.keyword is not None

@@ -18,13 +18,7 @@ from corsproof.findings import Finding
 from corsproof.fix._model import SAFE, Fix
 from corsproof.fix._registry import FixContext, fixer, literal_string
 from corsproof.fix._source import SourceFile
-from corsproof.fix.fixers.allow_list import (
-    DJANGO_LISTS,
-    expression_at,
-    one_element,
-    parents,
-    remove_items,
-)
+from corsproof.fix.fixers.allow_list import DJANGO_LISTS, one_element, remove_items
 
 SEQUENCES = (cst.List, cst.Tuple, cst.Set)
 
@@ -49,11 +43,11 @@ def _django_null(value: str | None) -> bool:
 def remove_null(finding: Finding, source: SourceFile, context: FixContext) -> Fix | None:
     """Remove `"null"` from a literal list, tuple or set of origins (or an aiohttp-cors mapping's
     keys), keeping the other origins; django-cors-headers: also the entries without a scheme."""
-    node = expression_at(finding, source)
+    node = source.expression_at(finding.location)
     if node is None:
         return None
     accepts_null = _django_null if finding.framework == "django-cors-headers" else _null
-    up = parents(source)
+    up = source.parents
     if isinstance(node, cst.Name):
         node = _constant(source, node)
         if node is None:
@@ -98,8 +92,8 @@ def remove_null(finding: Finding, source: SourceFile, context: FixContext) -> Fi
 def django_string_setting(finding: Finding, source: SourceFile, context: FixContext) -> Fix | None:
     """`CORS_ALLOWED_ORIGINS = ("https://app.example.com")` (a string: read one character at a
     time, which lets `null` in and not the origin) -> a sequence of that one origin."""
-    node = expression_at(finding, source)
-    assign = parents(source).get(node) if node is not None else None
+    node = source.expression_at(finding.location)
+    assign = source.parents.get(node) if node is not None else None
     if not (
         isinstance(node, cst.SimpleString | cst.ConcatenatedString)
         and isinstance(assign, cst.Assign)
@@ -144,12 +138,12 @@ def _constant(source: SourceFile, name: cst.Name) -> cst.BaseExpression | None:
     if len(bindings) != 1 or not isinstance(bindings[0], cst.Assign):
         return None
     assign = bindings[0]
-    statement = parents(source).get(assign)
+    statement = source.parents.get(assign)
     if not (
         len(assign.targets) == 1
         and isinstance(assign.targets[0].target, cst.Name)
         and isinstance(statement, cst.SimpleStatementLine)
-        and isinstance(parents(source).get(statement), cst.Module)
+        and isinstance(source.parents.get(statement), cst.Module)
         and isinstance(assign.value, SEQUENCES)
     ):
         return None
