@@ -70,7 +70,9 @@ def test_json_contract(project: Path) -> None:
         "unresolved",
     }
     (finding,) = doc["findings"]
-    assert set(finding) == {
+    # a fixable finding carries its fix, as OUTPUT.md's additions describe it
+    assert set(finding["fix"]) == {"applicability", "description", "edits"}
+    assert set(finding) - {"fix"} == {
         "rule_id",
         "rule_name",
         "severity",

@@ -80,8 +80,14 @@ def attach_fixes(
                 problems[loc.path] = str(exc)
             sources[loc.path] = source
         source = sources[loc.path]
-        if source is not None:
+        if source is None:
+            continue
+        try:
             finding.fix_edit = fix_for(finding, source, context)
+        except RecursionError:
+            problems[loc.path] = "too deeply nested to rewrite"
+        except Exception as exc:  # noqa: BLE001 - a fixer's bug must not end the scan
+            problems[loc.path] = f"internal error of a fixer: {type(exc).__name__}: {exc}"
     return problems
 
 

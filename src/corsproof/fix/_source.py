@@ -56,7 +56,10 @@ class SourceFile:
 
     @cached_property
     def positions(self) -> dict[cst.CSTNode, CodeRange]:
-        return dict(self.wrapper.resolve(PositionProvider))
+        try:
+            return dict(self.wrapper.resolve(PositionProvider))
+        except RecursionError:
+            raise SourceError("too deeply nested to rewrite") from None
 
     @cached_property
     def parents(self) -> dict[cst.CSTNode, cst.CSTNode]:
