@@ -235,3 +235,34 @@ def test_a_string_tested_with_in_becomes_a_one_origin_list(tmp_path: Path) -> No
                 "access-control-allow-origin"
             )
             assert (header == origin) is granted
+
+
+def test_vary_origin_is_added_before_the_check_and_kept_with_other_values(tmp_path: Path) -> None:
+    """CORS202's safe fix: refused and granted answers both carry Vary: Origin, and a Vary the
+    application sets already is kept (real Flask)."""
+    import importlib.util
+
+    (tmp_path / "app.py").write_text(
+        "from flask import Flask, request\n"
+        "app = Flask(__name__)\n"
+        'ALLOWED = {"https://app.example.com", "https://admin.example.com"}\n\n\n'
+        "@app.after_request\n"
+        "def cors(response):\n"
+        '    origin = request.headers.get("Origin")\n'
+        "    if origin in ALLOWED:\n"
+        '        response.headers["Access-Control-Allow-Origin"] = origin\n'
+        "    return response\n\n\n"
+        '@app.route("/")\ndef root():\n    return "x", 200, {"Vary": "Accept-Encoding"}\n'
+    )
+    outcome = fix_paths([str(tmp_path)], FixOptions(scan={"workers": 1}))
+    assert [a.finding.rule_id for a in outcome.applied] == ["CORS202"]
+    assert "CORS202" not in {f.rule_id for f in scan_paths([str(tmp_path)], workers=1).findings}
+    spec = importlib.util.spec_from_file_location("fixed_vary", tmp_path / "app.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    client = module.app.test_client()
+    for origin in ("https://app.example.com", "https://evil.example"):
+        assert (
+            client.get("/", headers={"Origin": origin}).headers["Vary"] == "Accept-Encoding, Origin"
+        )

@@ -7,4 +7,5 @@ from corsproof.fix.fixers import (  # noqa: F401  (registration)
     null_origin,
     regex,
     sequence,
+    vary,
 )
