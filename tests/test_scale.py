@@ -380,3 +380,27 @@ def test_the_default_install_does_not_need_dask(tmp_path: Path) -> None:
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
     assert proc.stdout.strip().splitlines()[-1] == "[]", proc.stderr
+
+
+def test_max_requests_holds_for_the_whole_cluster_run(
+    tmp_path: Path, cluster: tuple[str, Any]
+) -> None:
+    lock = threading.Lock()
+    seen = {"requests": 0}
+
+    def counting(environ: dict[str, Any], start_response: Any) -> Any:
+        with lock:
+            seen["requests"] += 1
+        return handwritten_app(environ, start_response)
+
+    with ExitStack() as stack:
+        bases = [stack.enter_context(serve_wsgi(counting)) for _ in range(3)]
+        file, urls = targets_file(tmp_path, bases)  # 66 targets, about 5-16 requests each
+        proc = corsproof("probe", "--targets", str(file), *ORIGINS, "--format", "jsonl",
+                         "--max-requests", "100", "--cluster", cluster[0])  # fmt: skip
+    lines = check_lines(proc.stdout)
+    assert seen["requests"] <= 100
+    done = Counter(x["target"] for x in lines if x["type"] == "done")
+    assert done == Counter(urls)  # every target still reported once
+    skipped = [x for x in lines if x["type"] == "error" and "--max-requests" in x["message"]]
+    assert skipped and all("--max-requests (100)" in x["message"] for x in skipped)

@@ -19,6 +19,7 @@ from corsproof.findings import Target
 from corsproof.scale._blocks import Block
 
 INSTALL_HINT = 'install the cluster extra: pip install "corsproof[cluster]"'
+REQUESTS_PER_TARGET = 20  # the most a target's plan sends (docs/probe.md): a unit's reservation
 BATCH = 32  # targets per probe unit: big enough to amortise a task, small enough to spread
 ADDRESS_ENV = "DASK_SCHEDULER_ADDRESS"
 
@@ -131,30 +132,59 @@ def probe_on_cluster(
     slots = max(2, 2 * sum(client.nthreads().values()))  # units in flight
     units = _Units(targets, batch, buffered=batch * slots * 2)
     running = as_completed(loop=client.loop)
-    in_flight: dict[Any, set[tuple[str, str, int | None]]] = {}
+    # --max-requests holds for the whole run: each unit is given (reserves) part of what is left
+    # and gives back what it did not send
+    budget, spent = int(options["max_requests"]), 0
+    in_flight: dict[Any, tuple[set[tuple[str, str, int | None]], int]] = {}
     while True:
         while len(in_flight) < slots:
+            free = budget - spent - sum(share for _, share in in_flight.values())
+            if free <= 0 and in_flight:
+                break  # wait: a unit in flight may give some back
             unit = units.next_unit()
             if unit is None:
                 break
             items, keys = unit
+            if free <= 0:
+                for target in items:
+                    on_block(_not_probed(target, budget))
+                units.release(keys)
+                continue
+            share = min(free, REQUESTS_PER_TARGET * len(items))
             future = client.submit(
-                probe_unit, [(t.url, t.method) for t in items], options, pure=False
+                probe_unit,
+                [(t.url, t.method) for t in items],
+                {**options, "max_requests": share},
+                pure=False,
             )
-            in_flight[future] = keys
+            in_flight[future] = (keys, share)
             running.add(future)
         if not in_flight:
             if units.finished:
                 return
-            # nothing in flight means no origin is busy, so a unit could have gone
+            # nothing in flight: no origin is busy and the budget loop above took every unit
             raise RuntimeError("probe_on_cluster: targets left that no unit took")
         future = next(running)
-        keys = in_flight.pop(future)
-        blocks = future.result()
+        keys, share = in_flight.pop(future)
+        blocks, sent = future.result()
         future.release()
+        spent += sent
         units.release(keys)
         for block in blocks:
+            for error in block.errors:  # a unit's own share is not the user's limit
+                error["message"] = error["message"].replace(
+                    f"--max-requests ({share})", f"--max-requests ({budget})"
+                )
             on_block(block)
+
+
+def _not_probed(target: Target, budget: int) -> Block:
+    from corsproof.findings import FileError, UnitDone
+    from corsproof.probe import target_label
+
+    label = target_label(target)
+    message = f"not probed: --max-requests ({budget}) reached"
+    return Block.of([], [FileError(label, message)], UnitDone(label, 0, "failed"))
 
 
 def scan_on_cluster(

@@ -18,8 +18,9 @@ CLONE_TIMEOUT = 600.0  # seconds for one shallow clone
 _REMOTE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://|^[\w.-]+@[\w.-]+:|\.git/?$")
 
 
-def probe_unit(targets: list[tuple[str, str]], options: dict[str, Any]) -> list[Block]:
-    """Probe `(url, method)` targets with `ProbeOptions(**options)`: one block per target."""
+def probe_unit(targets: list[tuple[str, str]], options: dict[str, Any]) -> tuple[list[Block], int]:
+    """Probe `(url, method)` targets with `ProbeOptions(**options)`: one block per target, and
+    the requests sent (the client keeps `--max-requests` for the whole run)."""
     from corsproof.probe import ProbeOptions, probe_targets
 
     blocks: list[Block] = []
@@ -27,8 +28,8 @@ def probe_unit(targets: list[tuple[str, str]], options: dict[str, Any]) -> list[
     probe_options.on_target = lambda findings, errors, done: blocks.append(
         Block.of(findings, errors, done)
     )
-    probe_targets([Target(url, method) for url, method in targets], probe_options)
-    return blocks
+    result = probe_targets([Target(url, method) for url, method in targets], probe_options)
+    return blocks, result.requests_sent
 
 
 def is_remote(source: str) -> bool:
