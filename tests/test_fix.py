@@ -266,3 +266,51 @@ def test_vary_origin_is_added_before_the_check_and_kept_with_other_values(tmp_pa
         assert (
             client.get("/", headers={"Origin": origin}).headers["Vary"] == "Accept-Encoding, Origin"
         )
+
+
+def test_weak_string_checks_become_exact_comparisons(tmp_path: Path) -> None:
+    """CORS104's safe fix for hand-written checks, driven through real Flask: the look-alike hosts
+    the oracle found are refused; the origins the checks were written for still pass."""
+    import importlib.util
+
+    (tmp_path / "app.py").write_text(
+        "from flask import Flask, request\n"
+        "app = Flask(__name__)\n\n\n"
+        "@app.after_request\n"
+        "def cors(response):\n"
+        '    origin = request.headers.get("Origin", "")\n'
+        '    response.headers["Vary"] = "Origin"\n'
+        '    if request.path == "/suffix" and origin.endswith("example.com"):\n'
+        '        response.headers["Access-Control-Allow-Origin"] = origin\n'
+        '    if request.path == "/prefix" and origin.startswith("https://app.example.com"):\n'
+        '        response.headers["Access-Control-Allow-Origin"] = origin\n'
+        '    if request.path == "/inside" and "app.example.com" in origin:\n'
+        '        response.headers["Access-Control-Allow-Origin"] = origin\n'
+        "    return response\n\n\n"
+        '@app.route("/<name>")\ndef any_path(name):\n    return name\n'
+    )
+
+    def grants(path: str, origin: str) -> bool:
+        spec = importlib.util.spec_from_file_location(f"weak_{len(path)}", tmp_path / "app.py")
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        response = module.app.test_client().get(path, headers={"Origin": origin})
+        return response.headers.get("Access-Control-Allow-Origin") == origin
+
+    cases = {
+        "/suffix": (
+            ["https://example.com", "https://app.example.com"],
+            "https://attackerexample.com",
+        ),
+        "/prefix": (["https://app.example.com"], "https://app.example.com.attacker.net"),
+        "/inside": (["https://app.example.com"], "https://app.example.com.attacker.net"),
+    }
+    for path, (good, bad) in cases.items():
+        assert grants(path, bad) and all(grants(path, g) for g in good)
+    outcome = fix_paths([str(tmp_path)], FixOptions(scan={"workers": 1}))
+    assert sorted(a.finding.rule_id for a in outcome.applied) == ["CORS104"] * 3
+    for path, (good, bad) in cases.items():
+        assert not grants(path, bad), path
+        assert all(grants(path, g) for g in good), path
+    assert "CORS104" not in {f.rule_id for f in scan_paths([str(tmp_path)], workers=1).findings}

@@ -204,13 +204,14 @@ def exact_comparison(finding: Finding, source: SourceFile, context: FixContext) 
     if function is None:
         return None
     for node in source.positions:
-        if not isinstance(node, cst.Call | cst.Comparison) or source.code(node) != text:
+        # the weak test itself, or one operand of the condition (`a and origin.endswith(…)`)
+        if not isinstance(node, cst.Call | cst.Comparison) or source.code(node) not in text:
             continue
         if _function(source, node) is not function:
             continue
         exact = _exact(source, node, function)
         if exact is None:
-            return None
+            continue
         replacement = exact if " or " not in exact else f"({exact})"
         edits = [source.replace(node, replacement)]
         if "urlsplit(" in exact:
