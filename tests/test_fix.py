@@ -158,7 +158,10 @@ def test_encoding_line_ends_and_mode_are_kept(tmp_path: Path) -> None:
     proc = corsproof("fix", ".", "--no-config", cwd=tmp_path)
     assert "CORS301 fixed" in proc.stdout, proc.stdout + proc.stderr
     data = path.read_bytes()
-    assert data == text.replace('"ORIGINS", "*"', '"ORIGINS", ""').encode("latin-1")
+    fixed = 'allow_origins=[o for o in os.getenv("ORIGINS", "").split(",") if o])'
+    assert data == text.replace(
+        'allow_origins=os.getenv("ORIGINS", "*").split(","))', fixed
+    ).encode("latin-1")
     assert stat.S_IMODE(path.stat().st_mode) == 0o750
     assert not [p for p in os.listdir(tmp_path) if p.startswith(".corsproof-fix-")]
 

@@ -41,7 +41,34 @@ def empty_default(finding: Finding, source: SourceFile, context: FixContext) -> 
             )
             if default and is_wildcard(arg.value):
                 empty = '""' if isinstance(arg.value, cst.SimpleString) else "[]"
-                edits.append(source.replace(arg.value, empty))
+                split = _split_of(source, node)
+                if split is None or empty != '""':
+                    edits.append(source.replace(arg.value, empty))
+                    continue
+                # `"".split(",")` is `[""]`, an entry some libraries read as `null`'s origin
+                # (django-cors-headers compares scheme and host): keep no empty entry
+                getter = node.with_changes(
+                    args=[
+                        a.with_changes(value=cst.SimpleString('""')) if a is arg else a
+                        for a in node.args
+                    ]
+                )
+                assert isinstance(split.func, cst.Attribute)
+                fixed = split.with_changes(func=split.func.with_changes(value=getter))
+                edits.append(source.replace(split, f"[o for o in {source.code(fixed)} if o]"))
     if not edits:
         return None
     return Fix(SAFE, "fail closed: default to no origin when the variable is unset", tuple(edits))
+
+
+def _split_of(source: SourceFile, getter: cst.Call) -> cst.Call | None:
+    """The `getter(...).split(...)` call around a getter, if that is how its value is read."""
+    attribute = source.parents.get(getter)
+    if not (
+        isinstance(attribute, cst.Attribute)
+        and attribute.value is getter
+        and attribute.attr.value == "split"
+    ):
+        return None
+    call = source.parents.get(attribute)
+    return call if isinstance(call, cst.Call) and call.func is attribute else None

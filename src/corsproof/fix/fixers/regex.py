@@ -115,6 +115,13 @@ def anchor_pattern(finding: Finding, source: SourceFile, context: FixContext) ->
     if loc is None or "(a string: `origin in` tests substrings)" in finding.message:
         return None  # a string the library tests with `in`, not a pattern (fixers/sequence.py)
     for node in source.nodes_at(loc.line, loc.column, loc.end_line, loc.end_column):
+        if (
+            isinstance(node, cst.Call)
+            and source.code(node.func) in ("re.compile", "compile")
+            and node.args
+            and node.args[0].keyword is None
+        ):
+            node = node.args[0].value  # a compiled pattern: its string
         pattern = literal_string(node)
         if pattern is None or not isinstance(node, cst.SimpleString):
             continue
