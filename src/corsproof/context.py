@@ -24,6 +24,8 @@ import re
 import tokenize
 from collections.abc import Iterator
 
+from corsproof._text import unix_newlines
+
 _READ = rb"""(?:headers|META|environ|request\.headers|get_header|getHeader)\s*(?:\.get\(|\[|\()\s*(?:b?['"])"""
 PATTERNS: dict[str, re.Pattern[bytes]] = {
     "api-key": re.compile(
@@ -232,7 +234,7 @@ def _code_view(data: bytes) -> _CodeView | None:
     except (SyntaxError, UnicodeError, LookupError):
         return None
     # one kind of line end, so that the tokenizer's rows are the lines counted here
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = unix_newlines(text)
     line_starts = [0]
     reader = io.StringIO(text).readline
 

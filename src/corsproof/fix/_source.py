@@ -15,6 +15,7 @@ from pathlib import Path
 import libcst as cst
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
+from corsproof._text import source_lines
 from corsproof.findings import Location
 from corsproof.fix._model import Edit
 
@@ -40,7 +41,7 @@ class SourceFile:
             self.text = self.text.removeprefix("\ufeff")
         self.newline = "\r\n" if "\r\n" in self.text else "\r" if "\r" in self.text else "\n"
         # lines as Location numbers them (the parser's: \n, \r\n and \r end one)
-        self.lines = self.text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+        self.lines = source_lines(self.text)
 
     @property
     def python(self) -> bool:

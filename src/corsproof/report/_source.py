@@ -9,6 +9,7 @@ import tokenize
 from collections.abc import Mapping
 from functools import lru_cache
 
+from corsproof._text import source_lines
 from corsproof.findings import Location
 
 
@@ -45,7 +46,7 @@ def _lines(path: str) -> tuple[str, ...]:
 def _split(text: str) -> tuple[str, ...]:
     # lines as Python counts them: only \n, \r\n and \r end one (`splitlines` would also split at
     # form feeds, \x1c-\x1e, U+0085, U+2028 and U+2029, and shift the frame)
-    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    lines = source_lines(text)
     if lines and lines[-1] == "":
         lines.pop()
     return tuple(lines)

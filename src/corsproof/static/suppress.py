@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
+from corsproof._text import source_lines, unix_newlines
 from corsproof.findings import Finding, UnusedSuppression
 
 _IGNORE = re.compile(r"#\s*corsproof:\s*ignore(?:\[([A-Za-z0-9_,\s-]*)\])?")
@@ -58,13 +59,13 @@ def _cors_ids(listed: str) -> set[str]:
 
 def _text(data: bytes) -> str:
     """The file's text with its line ends as the parser reads them (`\\r\\n` and `\\r` are `\\n`)."""
-    return data.decode("utf-8", errors="replace").replace("\r\n", "\n").replace("\r", "\n")
+    return unix_newlines(data.decode("utf-8", errors="replace"))
 
 
 def split_lines(data: bytes) -> tuple[str, ...]:
     """Lines as the parser numbers them: `\\n`, `\\r\\n` and `\\r` end one, nothing else
     (str.splitlines would also split at a form feed or U+2028)."""
-    return tuple(_text(data).split("\n"))
+    return tuple(source_lines(data.decode("utf-8", errors="replace")))
 
 
 def _lines(path: str) -> tuple[str, ...]:
