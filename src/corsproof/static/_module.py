@@ -136,6 +136,9 @@ class Project:
     _star_sources: dict[Path, tuple[Path, ...]] = field(default_factory=dict)
     # steps left for the expression being evaluated (semantic._evaluate), across its modules
     budget: list[int] = field(default_factory=lambda: [0])
+    # what an adapter learnt about the project's files, keyed by (adapter, question): it lives
+    # as long as the project, one scan, never across two
+    facts: dict[tuple[str, object], object] = field(default_factory=dict)
 
     def display(self, path: Path) -> str:
         try:

@@ -57,7 +57,6 @@ CONFIG_KEYS = {f"CORS_{name.upper()}": name for name in OPTIONS}
 REGEX_HINT = frozenset("*\\]?")
 DEPENDENCY_FILES = ("pyproject.toml", "setup.cfg", "setup.py", "Pipfile", "Pipfile.lock")
 SANIC_EXT = re.compile(rb"(?i)sanic[-_.]ext\b|sanic\s*\[[^\]]*\bext\b")
-_ext_cache: dict[Path, bool] = {}
 
 
 @register_adapter
@@ -187,15 +186,17 @@ def _uses_sanic_ext(module: Module) -> bool:
     root = module.project.root
     directory = module.path.resolve().parent
     while True:
-        if _declares_sanic_ext(directory):
+        if _declares_sanic_ext(module.project.facts, directory):
             return True
         if directory == root or root not in directory.parents or directory.parent == directory:
             return False
         directory = directory.parent
 
 
-def _declares_sanic_ext(directory: Path) -> bool:
-    if directory not in _ext_cache:
+def _declares_sanic_ext(facts: dict[tuple[str, object], object], directory: Path) -> bool:
+    """Does a requirement file of `directory` name sanic-ext? (remembered for the scan)"""
+    key = ("sanic-ext", directory)
+    if key not in facts:
         found = False
         try:
             candidates = [p for p in directory.iterdir() if p.name.startswith("requirements")]
@@ -209,5 +210,5 @@ def _declares_sanic_ext(directory: Path) -> bool:
                     break
             except OSError:
                 continue
-        _ext_cache[directory] = found
-    return _ext_cache[directory]
+        facts[key] = found
+    return bool(facts[key])
