@@ -7,7 +7,6 @@ import os
 import stat
 import tokenize
 from collections.abc import Mapping
-from functools import lru_cache
 
 from corsproof._text import source_lines
 from corsproof.findings import Location
@@ -22,8 +21,7 @@ def _decode(data: bytes) -> str:
         return data.decode("utf-8", errors="replace")
 
 
-@lru_cache(maxsize=64)
-def _cached(path: str, stamp: tuple[int, int]) -> tuple[str, ...]:
+def _read(path: str) -> tuple[str, ...]:
     try:
         with open(path, "rb") as handle:
             text = _decode(handle.read())
@@ -33,14 +31,15 @@ def _cached(path: str, stamp: tuple[int, int]) -> tuple[str, ...]:
 
 
 def _lines(path: str) -> tuple[str, ...]:
-    """The file's lines, read again only when it changed (size or modification time)."""
+    """The file's lines as it is now (read again at each frame: only files with findings are
+    framed, and no cache outlives a report)."""
     try:
         st = os.stat(path)
     except (OSError, ValueError):
         return ()
     if not stat.S_ISREG(st.st_mode):  # replaced by a FIFO since the scan: never block on it
         return ()
-    return _cached(path, (st.st_mtime_ns, st.st_size))
+    return _read(path)
 
 
 def _split(text: str) -> tuple[str, ...]:

@@ -12,10 +12,11 @@ from __future__ import annotations
 import io
 import os
 import re
+import stat
 import tokenize
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
 
 from corsproof._text import source_lines, unix_newlines
 from corsproof.findings import Finding, UnusedSuppression
@@ -68,25 +69,19 @@ def split_lines(data: bytes) -> tuple[str, ...]:
     return tuple(source_lines(data.decode("utf-8", errors="replace")))
 
 
-def _lines(path: str) -> tuple[str, ...]:
+def _read_lines(path: str) -> tuple[str, ...]:
+    """The file's lines; none for what is not a regular file any more (never block on a FIFO)."""
     try:
-        st = os.stat(path)
-    except OSError:
-        return ()
-    return _file_lines(path, (st.st_mtime_ns, st.st_size))  # a file edited since: read again
-
-
-@lru_cache(maxsize=32)  # only files with findings are read; a few files' lines at a time
-def _file_lines(path: str, version: tuple[int, int]) -> tuple[str, ...]:
-    try:
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            return ()
         with open(path, "rb") as handle:
             return split_lines(handle.read())
-    except OSError:
+    except (OSError, ValueError):
         return ()
 
 
 def suppressing(
-    finding: Finding, lines_of: Callable[[str], tuple[str, ...]] = _lines
+    finding: Finding, lines_of: Callable[[str], tuple[str, ...]]
 ) -> tuple[int, str] | None:
     """The line whose comment hides `finding`, and what on it does (the rule id, or `*`)."""
     loc = finding.location
@@ -102,10 +97,6 @@ def suppressing(
         if ALL in rules:
             return number, ALL
     return None
-
-
-def is_suppressed(finding: Finding) -> bool:
-    return suppressing(finding) is not None
 
 
 # ------------------------------------------------------------- --report-unused-suppressions
@@ -168,10 +159,20 @@ class SuppressionUse:
     def __init__(self, given: dict[str, bytes] | None = None) -> None:
         self.used: set[tuple[str, int, str]] = set()
         self._given = {path: split_lines(data) for path, data in (given or {}).items()}
+        # the lines of the last files read: findings come sorted by file, so a few suffice, and
+        # they live as long as this run's judging, never into another run
+        self._read: OrderedDict[str, tuple[str, ...]] = OrderedDict()
 
     def _lines_of(self, path: str) -> tuple[str, ...]:
         given = self._given.get(path)
-        return given if given is not None else _lines(path)
+        if given is not None:
+            return given
+        lines = self._read.get(path)
+        if lines is None:
+            lines = self._read[path] = _read_lines(path)
+            if len(self._read) > 32:
+                self._read.popitem(last=False)
+        return lines
 
     def __call__(self, finding: Finding) -> bool:
         hit = suppressing(finding, self._lines_of)
