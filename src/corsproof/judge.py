@@ -63,18 +63,18 @@ def judge_policies(
                 kept = best.get(key)
                 if kept is None or _rank(finding) > _rank(kept):
                     best[key] = finding
-    # one root cause, one finding: CORS102 at a place implies CORS101 there, and an unchecked echo
-    # (CORS101/102) is also why the value varies without `Vary: Origin` (CORS202). A literal `*`
-    # is not: where `*` and an origin sent back (with credentials, to the listed ones: Falcon's
-    # `allow_credentials=[...]`) alternate without `Vary`, CORS202 stands beside CORS101.
-    with_102 = {place for rule_id, place in best if rule_id == "CORS102"}
-    any_origin = (with_102 | {place for rule_id, place in best if rule_id == "CORS101"}) & echoed
+    # one root cause, one finding: what each rule declares it supersedes at its place
+    superseding = {rule.id: rule.supersedes for rule in rules}
+    hidden_at = {
+        (target, place)
+        for rule_id, place in best
+        for target, echo_only in superseding.get(rule_id, ())
+        if not echo_only or place in echoed
+    }
     findings: list[Finding] = []
     hidden = 0
-    for (rule_id, place), finding in best.items():
-        if rule_id == "CORS101" and place in with_102:
-            continue
-        if rule_id == "CORS202" and place in any_origin:
+    for key, finding in best.items():
+        if key in hidden_at:
             continue
         if suppressed(finding):
             hidden += 1

@@ -119,6 +119,9 @@ class Rule:
     cwe: ClassVar[tuple[int, ...]]
     summary: ClassVar[str]  # one line: what it finds
     fix_hint: ClassVar[str]  # one line: how to fix
+    # the findings this rule's finding stands for at the same place (one root cause, one
+    # finding): (rule id, only where every origin is sent back). The judge applies them.
+    supersedes: ClassVar[tuple[tuple[str, bool], ...]] = ()
 
     def check(self, facts: PolicyFacts) -> Iterator[Issue]:
         raise NotImplementedError

@@ -59,6 +59,9 @@ class AnyOrigin(Rule):
     """
 
     id = "CORS101"
+    # an origin sent back unchecked is also why the value varies without `Vary: Origin`; a
+    # literal `*` is not (where `*` and an echo alternate, CORS202 stands beside it)
+    supersedes = (("CORS202", True),)
     name = "any-origin"
     severity = "medium"
     cwe = (942, 200)

@@ -56,6 +56,9 @@ class AnyOriginWithCredentials(Rule):
     """
 
     id = "CORS102"
+    # with credentials every origin is also "any origin" (CORS101), and an unchecked echo is why
+    # the value varies without `Vary: Origin` (CORS202)
+    supersedes = (("CORS101", False), ("CORS202", True))
     name = "any-origin-with-credentials"
     severity = "critical"
     cwe = (942, 346, 522)
