@@ -7,6 +7,7 @@ import os
 import re
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 from corsproof._terminal import (
     printable,
@@ -262,3 +263,15 @@ def _origin(text: str) -> str | None:
     if parts.scheme not in ("http", "https") or not parts.hostname or parts.path not in ("", "/"):
         return None
     return f"{parts.scheme}://{parts.netloc}".lower()
+
+
+def _config_and_rules(args: argparse.Namespace) -> tuple[Any, set[str]] | int:
+    """The configuration and the ids of the rules that run (scan and fix: per-path ignores
+    checked too), or the exit code of a usage error."""
+    config = _config(args)
+    if isinstance(config, int):
+        return config
+    rules, bad = _rule_selection(args, config, *config.per_path_ignores.values())
+    if bad:
+        return _error(f"unknown rule id or prefix: {bad} (see `corsproof rules`)")
+    return config, rules

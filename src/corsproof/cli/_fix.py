@@ -11,12 +11,11 @@ from corsproof._terminal import (
 from corsproof.cli._common import (
     EXIT_CLEAN,
     EXIT_FINDINGS,
-    _config,
+    _config_and_rules,
     _error,
     _missing,
     _origin,
     _rule_list,
-    _rule_selection,
     _subcommand,
 )
 
@@ -93,12 +92,10 @@ def _fix(args: argparse.Namespace) -> int:
 
     if not args.paths:
         args.paths = ["."]
-    config = _config(args)
-    if isinstance(config, int):
-        return config
-    rules, bad = _rule_selection(args, config, *config.per_path_ignores.values())
-    if bad:
-        return _error(f"unknown rule id or prefix: {bad} (see `corsproof rules`)")
+    chosen = _config_and_rules(args)
+    if isinstance(chosen, int):
+        return chosen
+    config, rules = chosen
     origins = []
     for origin in args.allow_origin or config.trusted_origins:
         normal = _origin(origin)

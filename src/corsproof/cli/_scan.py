@@ -14,10 +14,9 @@ from corsproof._terminal import (
 from corsproof.cli._common import (
     DEFAULT_MAX_FILE_SIZE,
     _add_report_options,
-    _config,
+    _config_and_rules,
     _error,
     _missing,
-    _rule_selection,
     _size,
     _subcommand,
 )
@@ -142,12 +141,10 @@ def _scan(args: argparse.Namespace) -> int:
         return stdin
     if not args.paths and stdin is None:
         args.paths = ["."]
-    config = _config(args)
-    if isinstance(config, int):
-        return config
-    rules, bad = _rule_selection(args, config, *config.per_path_ignores.values())
-    if bad:
-        return _error(f"unknown rule id or prefix: {bad} (see `corsproof rules`)")
+    chosen = _config_and_rules(args)
+    if isinstance(chosen, int):
+        return chosen
+    config, rules = chosen
     # a mistyped path must not make a run scan less and pass: reported, the rest still scanned
     # (as Ruff does), and the run exits 2
     missing = [
@@ -187,12 +184,10 @@ def _scan_repos(args: argparse.Namespace) -> int:
     why = _streaming(args)
     if why is not None:
         return _error(why)
-    config = _config(args)
-    if isinstance(config, int):
-        return config
-    rules, bad = _rule_selection(args, config, *config.per_path_ignores.values())
-    if bad:
-        return _error(f"unknown rule id or prefix: {bad} (see `corsproof rules`)")
+    chosen = _config_and_rules(args)
+    if isinstance(chosen, int):
+        return chosen
+    config, rules = chosen
     if not os.path.isfile(args.repos):
         return _error(f"--repos {args.repos}: no such file (one repository path or URL a line)")
     cluster = _cluster(args)
