@@ -11,7 +11,7 @@ cannot be its library's: a word in a comment is no call). It is built once under
 the corpus); `benchmarks/corpus-dense/.gitignore` (`*`) keeps it out of git, and since corsproof
 reads `.gitignore` files only from the scanned directory down, the scan of `tree/` does not see it.
 
-The comment must change no finding: it names no authentication word (`corsproof.context`), no
+The comment must change no finding: it names no authentication word (`corsproof.auth`), no
 suppression, and none of the words some adapters look for in the source text besides the tree
 (`cherrypy_cors`, `cors.`, `corsheaders`). At build time (and with `--verify`) the script checks,
 with corsproof's own code, that every file of the dense corpus matches every adapter's prefilter
@@ -194,7 +194,7 @@ def checks(corpus: Path, tree: Path, verify: bool) -> dict[str, Any]:
 def check_prefilters(corpus: Path, tree: Path) -> dict[str, Any]:
     """With the engine's own `_matching`: the adapters each dense file matches, and whether its
     authentication facts are those of the original."""
-    from corsproof.context import auth_facts
+    from corsproof.auth import auth_facts
     from corsproof.static.adapters import all_adapters
     from corsproof.static.engine import _matching
 

@@ -34,7 +34,7 @@ from typing import Any
 import pytest
 
 from corsproof import scan_paths
-from corsproof.context import PREFILTER, PREFILTER_WORDS
+from corsproof.auth import PREFILTER, PREFILTER_WORDS
 from corsproof.static import _module, engine
 from corsproof.static._module import open_source, read_bounded
 from corsproof.static.adapters import all_adapters

@@ -25,7 +25,7 @@ from typing import Any, BinaryIO
 
 import pathspec
 
-from corsproof.context import auth_facts
+from corsproof.auth import auth_facts
 from corsproof.findings import FileError, ScanResult
 from corsproof.judge import judge_policies
 from corsproof.policy import CorsPolicy

@@ -1,4 +1,4 @@
-"""Authentication context (`corsproof.context.auth_facts`): facts come from code only, never from
+"""Authentication context (`corsproof.auth.auth_facts`): facts come from code only, never from
 comments, docstrings or strings that only mention a name; and what a fact does to a finding."""
 
 from __future__ import annotations
@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from corsproof import context, scan_paths
-from corsproof.context import auth_facts
+from corsproof import auth, scan_paths
+from corsproof.auth import auth_facts
 
 
 def facts(source: str, encoding: str = "utf-8") -> set[str]:
@@ -163,7 +163,7 @@ def test_files_the_patterns_do_not_match_are_never_tokenized(
     def fail(data: bytes) -> None:
         raise AssertionError("tokenized")
 
-    monkeypatch.setattr(context, "_code_view", fail)
+    monkeypatch.setattr(auth, "_code_view", fail)
     assert auth_facts(b"x = 1\n" * 1000) == frozenset()  # no prefilter word
     assert auth_facts(b'log.info("no api-key header")\n') == frozenset()  # word, no pattern
 
@@ -171,7 +171,7 @@ def test_files_the_patterns_do_not_match_are_never_tokenized(
 def test_every_pattern_needs_a_prefilter_word() -> None:
     for source in [*MTLS_IN_CODE.values()]:
         lowered = source.encode().lower()
-        assert any(word in lowered for word in context.PREFILTER_WORDS), source
+        assert any(word in lowered for word in auth.PREFILTER_WORDS), source
 
 
 # ---------------------------------------------------------------- end to end
