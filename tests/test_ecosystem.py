@@ -184,14 +184,37 @@ def test_sarif_and_html_from_the_command_line(
 
 
 def test_machine_formats_keep_progress_off_stdout(tmp_path: Path) -> None:
-    (tmp_path / "app.py").write_text(OPEN)
-    proc = subprocess.run(
+    """With stderr on a terminal the progress line is drawn (there), and stdout still holds
+    nothing but the JSON report."""
+    import os
+    import pty
+
+    for index in range(40):  # enough files for the progress line to be drawn
+        (tmp_path / f"app{index}.py").write_text(OPEN)
+    leader, follower = pty.openpty()
+    env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "TERM")}
+    proc = subprocess.Popen(
         [sys.executable, "-m", "corsproof", "scan", str(tmp_path), "--format", "json"],
-        capture_output=True,
+        stdout=subprocess.PIPE,
+        stderr=follower,
+        env={**env, "TERM": "xterm"},
         text=True,
-        timeout=60,
     )
-    json.loads(proc.stdout)  # nothing but the report
+    os.close(follower)
+    out, _ = proc.communicate(timeout=120)
+    drawn = b""
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        drawn += chunk
+    os.close(leader)
+    assert b"scanning" in drawn  # the progress line went to the terminal on stderr
+    document = json.loads(out)  # and stdout is the report alone
+    assert len(document["findings"]) == 40
 
 
 # ----------------------------------------------------------------------------- integrations
