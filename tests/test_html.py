@@ -356,7 +356,10 @@ def test_a_probed_server_gets_every_framework_s_fix_open() -> None:
     finding = Finding(
         "CORS101", "any-origin", "medium", "m", target=Target("https://api.example/", "GET")
     )
-    article = _finding_html(render_html(ScanResult(findings=[finding])), "https://api.example/")
+    from corsproof.judge import rules_judged
+
+    result = ScanResult(findings=[finding], rules=rules_judged(None))  # as a run fills it
+    article = _finding_html(render_html(result), "https://api.example/")
     assert 'class="fix-box"' not in article
     assert '<details class="all-fixes" open><summary>' in article
     assert "<strong>Django (django-cors-headers)</strong>" in article

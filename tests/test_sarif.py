@@ -57,7 +57,9 @@ def test_examples_sarif_is_valid(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_rules_carry_docs_severity_and_cwe_tags() -> None:
-    driver = to_sarif(ScanResult())["runs"][0]["tool"]["driver"]
+    from corsproof.judge import rules_judged
+
+    driver = to_sarif(ScanResult(rules=rules_judged(None)))["runs"][0]["tool"]["driver"]
     assert driver["name"] == "corsproof" and driver["version"] and driver["informationUri"]
     by_id = {rule["id"]: rule for rule in driver["rules"]}
     assert list(by_id) == [rule.id for rule in all_rules()]
@@ -114,3 +116,13 @@ def test_artifact_uri_outside_the_working_directory(
     monkeypatch.chdir(ROOT)
     assert artifact_uri(str(tmp_path / "a.py")).startswith("file:///")
     assert artifact_uri(str(ROOT / "examples" / "x.py")) == "examples/x.py"
+
+
+def test_reports_describe_the_rules_the_run_judged_with(tmp_path: Path) -> None:
+    """Reporters receive the rule catalogue with the result (they do not import the rules): a
+    run with --select CORS1 describes only those rules."""
+    from corsproof import scan_paths
+
+    result = scan_paths([str(tmp_path)], workers=1, select={"CORS101", "CORS102"})
+    driver = to_sarif(result)["runs"][0]["tool"]["driver"]
+    assert [rule["id"] for rule in driver["rules"]] == ["CORS101", "CORS102"]

@@ -125,6 +125,19 @@ class FileError:
 
 
 @dataclass(frozen=True)
+class RuleInfo:
+    """What a report says about a rule the run judged with (reporters receive these; they do not
+    import the rule catalogue)."""
+
+    id: str
+    name: str
+    severity: str  # default severity
+    cwe: tuple[int, ...]
+    summary: str
+    markdown: str  # the rule's documentation
+
+
+@dataclass(frozen=True)
 class UnitDone:
     """One finished unit of work: a probed target (its URL as given) or a scanned path or
     repository, with how many findings it gave; `status` "failed" when nothing could be analysed
@@ -192,6 +205,8 @@ class ScanResult:
     show_unresolved: bool = False  # text report: list them (the summary always counts them)
     # with --report-unused-suppressions: the corsproof suppression comments that hid nothing
     unused_suppressions: list[UnusedSuppression] | None = None
+    # the rules the run judged with, for the reports that describe them (SARIF, GitLab, HTML)
+    rules: tuple[RuleInfo, ...] = ()
     # the units of work finished (probe targets, scanned paths), for `done` lines
     units_done: list[UnitDone] = field(default_factory=list)
     # files whose text came from stdin (`scan -`), by path: code frames are cut from this text

@@ -8,7 +8,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from corsproof.findings import SEVERITY_RANK, Finding, Location, Target, Where, assign_fingerprints
+from corsproof.findings import (
+    SEVERITY_RANK,
+    Finding,
+    Location,
+    RuleInfo,
+    Target,
+    Where,
+    assign_fingerprints,
+)
 from corsproof.policy import CorsPolicy
 from corsproof.rules import PolicyFacts, all_rules
 
@@ -21,6 +29,15 @@ def _place(where: Where) -> tuple[str, int, int, str]:
 
 def _rank(finding: Finding) -> tuple[int, int]:
     return SEVERITY_RANK[finding.severity], len(finding.context)
+
+
+def rules_judged(select: set[str] | None, ignore: set[str] | None = None) -> tuple[RuleInfo, ...]:
+    """The catalogue entries of the rules a run with this selection judges with."""
+    return tuple(
+        RuleInfo(rule.id, rule.name, rule.severity, tuple(rule.cwe), rule.summary, rule.doc())
+        for rule in all_rules()
+        if (select is None or rule.id in select) and not (ignore and rule.id in ignore)
+    )
 
 
 def judge_policies(

@@ -16,7 +16,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from corsproof.findings import FileError, Finding, ScanResult, Target, UnitDone
-from corsproof.judge import judge_policies
+from corsproof.judge import judge_policies, rules_judged
 from corsproof.probe._guard import AppFailure, one_line, stdout_to_stderr
 from corsproof.probe._observe import DUMMY_COOKIE, Exchange, Observation, Probe, replay_command
 from corsproof.probe._plan import Plan, TargetFailed, own_origin, simple_method
@@ -135,7 +135,7 @@ class Engine:
         # when an idle host may be sent its next request (--rate); only future slots are kept
         self.pacing: dict[str, float] = {}
         self.auth = options.auth_context()
-        self.result = ProbeResult()
+        self.result = ProbeResult(rules=rules_judged(options.select, options.ignore))
         self.progress = ProbeProgress()
         # the prober owns Origin; a Cookie given with -H is treated as --cookie
         self.user_headers = [

@@ -47,9 +47,8 @@ from typing import Any
 
 from corsproof._terminal import encodable, printable
 from corsproof._version import __version__
-from corsproof.findings import Finding, ScanResult
+from corsproof.findings import Finding, RuleInfo, ScanResult
 from corsproof.report._evidence import evidence_lines
-from corsproof.rules import all_rules, get_rule
 
 SCHEMA_VERSION = "15.1.4"
 SCHEMA_URL = (
@@ -156,8 +155,10 @@ def _location(finding: Finding) -> dict[str, Any]:
     return {}
 
 
-def _vulnerability(finding: Finding, fingerprint: str) -> dict[str, Any]:
-    rule = get_rule(finding.rule_id)
+def _vulnerability(
+    finding: Finding, fingerprint: str, catalogue: dict[str, RuleInfo]
+) -> dict[str, Any]:
+    rule = catalogue.get(finding.rule_id)
     identifiers = [_primary_identifier(finding.rule_id, rule is not None)]
     identifiers += [_cwe_identifier(cwe) for cwe in (rule.cwe if rule else ())]
     vulnerability: dict[str, Any] = {
@@ -205,6 +206,7 @@ def to_gitlab(result: ScanResult) -> dict[str, Any]:
     end = _now().replace(microsecond=0)
     start = end - timedelta(seconds=int(result.duration_s + 0.999))
     failed = result.files_scanned == 0 and bool(result.errors)
+    catalogue = {rule.id: rule for rule in result.rules}
     tool = {
         "id": "corsproof",
         "name": "corsproof",
@@ -219,7 +221,7 @@ def to_gitlab(result: ScanResult) -> dict[str, Any]:
         "start_time": start.strftime(TIME_FORMAT),
         "end_time": end.strftime(TIME_FORMAT),
         "status": "failure" if failed else "success",
-        "primary_identifiers": [_primary_identifier(rule.id, True) for rule in all_rules()],
+        "primary_identifiers": [_primary_identifier(rule.id, True) for rule in result.rules],
     }
     messages = _messages(result, failed)
     if messages:
@@ -229,7 +231,7 @@ def to_gitlab(result: ScanResult) -> dict[str, Any]:
         "schema": SCHEMA_URL,
         "scan": scan,
         "vulnerabilities": [
-            _vulnerability(finding, fingerprint)
+            _vulnerability(finding, fingerprint, catalogue)
             for finding, fingerprint in zip(
                 result.findings, _fingerprints(result.findings), strict=True
             )

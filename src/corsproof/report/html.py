@@ -22,11 +22,10 @@ from markdown_it.token import Token
 
 from corsproof._terminal import encodable
 from corsproof._version import __version__
-from corsproof.findings import SEVERITIES, SEVERITY_RANK, Finding, ScanResult
+from corsproof.findings import SEVERITIES, SEVERITY_RANK, Finding, RuleInfo, ScanResult
 from corsproof.report._evidence import advisory_lines, exchange_lines
 from corsproof.report._html_assets import CSS, SCRIPT
 from corsproof.report._source import frame
-from corsproof.rules import get_rule
 
 # CommonMark without raw HTML (`<script>` in a document is shown as text) and without images (an
 # image would be a network load); markdown-it refuses javascript:/vbscript:/file:/data: links
@@ -198,9 +197,8 @@ def framework_fix(
     return chosen, missing
 
 
-def _fix_html(finding: Finding) -> str:
-    rule = get_rule(finding.rule_id)
-    section = fix_section(rule.doc()) if rule is not None else ""
+def _fix_html(finding: Finding, rule: RuleInfo | None) -> str:
+    section = fix_section(rule.markdown) if rule is not None else ""
     if not section:
         return ""
     libs = libraries(finding)
@@ -280,7 +278,9 @@ def _order(finding: Finding) -> tuple[int, str, int, str]:
     return -SEVERITY_RANK.get(finding.severity, -1), path, line, finding.rule_id
 
 
-def _finding(number: int, finding: Finding, given: Mapping[str, bytes]) -> str:
+def _finding(
+    number: int, finding: Finding, given: Mapping[str, bytes], rule: RuleInfo | None
+) -> str:
     path, line, where = _place(finding)
     parts = [
         f'<article id="finding-{number}" class="finding" data-index="{number}"'
@@ -304,7 +304,7 @@ def _finding(number: int, finding: Finding, given: Mapping[str, bytes]) -> str:
     if finding.fix:
         parts.append(f'<dt>Fix</dt><dd class="fix">{_e(finding.fix)}</dd>')
     parts.append("</dl>")
-    parts.append(_fix_html(finding))
+    parts.append(_fix_html(finding, rule))
     parts.append("</article>")
     return "\n".join(p for p in parts if p)
 
@@ -411,7 +411,10 @@ def _controls(findings: list[Finding]) -> str:
 def render_html(result: ScanResult, color: bool = False) -> str:
     findings = sorted(result.findings, key=_order)  # most severe first, as the script sorts
     total = len(findings)
-    articles = "\n".join(_finding(i, f, result.given) for i, f in enumerate(findings, 1))
+    catalogue = {rule.id: rule for rule in result.rules}
+    articles = "\n".join(
+        _finding(i, f, result.given, catalogue.get(f.rule_id)) for i, f in enumerate(findings, 1)
+    )
     errors = "".join(f"<li><code>{_e(e.path)}</code>: {_e(e.message)}</li>" for e in result.errors)
     plural = "s" if total != 1 else ""
     if findings:

@@ -11,7 +11,6 @@ from urllib.parse import quote
 
 from corsproof._version import __version__
 from corsproof.findings import Finding, ScanResult
-from corsproof.rules import all_rules
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://github.com/corsproof/corsproof"
@@ -20,7 +19,7 @@ LEVEL = {"critical": "error", "high": "error", "medium": "warning", "low": "note
 
 
 def _rule_descriptor(rule: Any) -> dict[str, Any]:
-    doc = rule.doc()
+    doc = rule.markdown
     what = doc.split("## Why it matters", 1)[0].replace("## What it finds", "").strip()
     return {
         "id": rule.id,
@@ -123,7 +122,7 @@ def _fix(fix: Any) -> dict[str, Any]:
 
 
 def to_sarif(result: ScanResult) -> dict[str, Any]:
-    rules = all_rules()
+    rules = result.rules
     index = {rule.id: i for i, rule in enumerate(rules)}
     occurrences: dict[str, int] = {}
     notifications = [

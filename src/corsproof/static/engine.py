@@ -27,7 +27,7 @@ import pathspec
 
 from corsproof.auth import auth_facts
 from corsproof.findings import FileError, ScanResult
-from corsproof.judge import judge_policies
+from corsproof.judge import judge_policies, rules_judged
 from corsproof.policy import CorsPolicy
 from corsproof.static._module import (
     MAX_BYTES,
@@ -658,6 +658,7 @@ def scan_paths(
     inherited = {path for policy, _ in policies for path in policy.star_imports}
     result.given = {stdin[0]: stdin[1]} if stdin else {}
     use = SuppressionUse(result.given)
+    result.rules = rules_judged(select, ignore)
     result.findings, result.suppressed = judge_policies(
         (
             (policy, frozenset(auth_by_app.get(app, ())))
