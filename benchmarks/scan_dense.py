@@ -15,7 +15,7 @@ The comment must change no finding: it names no authentication word (`corsproof.
 suppression, and none of the words some adapters look for in the source text besides the tree
 (`cherrypy_cors`, `cors.`, `corsheaders`). At build time (and with `--verify`) the script checks,
 with corsproof's own code, that every file of the dense corpus matches every adapter's prefilter
-(`engine._matching`) and has the same authentication facts as the original, and that a scan of the
+(`prefilter.matching`) and has the same authentication facts as the original, and that a scan of the
 dense corpus gives the same policies, findings, errors and counts as a scan of the original in
 which every adapter is forced on every file, both on the corpus (which has no CORS configuration)
 and on a dense copy of tests/fixtures (hundreds of policies and findings). The prefilter check runs
@@ -196,7 +196,7 @@ def check_prefilters(corpus: Path, tree: Path) -> dict[str, Any]:
     authentication facts are those of the original."""
     from corsproof.auth import auth_facts
     from corsproof.static.adapters import all_adapters
-    from corsproof.static.engine import _matching
+    from corsproof.static.prefilter import matching as _matching
 
     adapters = all_adapters()
     files = _sources(tree)
@@ -330,7 +330,7 @@ def report_checks(state: dict[str, Any]) -> bool:
 
 def prefiltered(files: list[Path]) -> int:
     """Files the engine would parse (some adapter prefilter matches their bytes)."""
-    from corsproof.static.engine import _matching
+    from corsproof.static.prefilter import matching as _matching
 
     return sum(1 for path in files if _matching(path.read_bytes()))
 

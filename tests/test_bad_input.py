@@ -35,7 +35,7 @@ import pytest
 
 from corsproof import scan_paths
 from corsproof.auth import PREFILTER, PREFILTER_WORDS
-from corsproof.static import _module, engine
+from corsproof.static import _module, engine, prefilter
 from corsproof.static._module import open_source, read_bounded
 from corsproof.static.adapters import all_adapters
 from corsproof.static.walker import FileJob
@@ -573,7 +573,7 @@ def test_line_numbers_survive_odd_line_ends(tmp_path: Path, newline: str) -> Non
     assert result.findings[0].location.source == 'allow_origins=["*"],'
 
 
-# ------------------------------------------------------------- prefilter words (engine.Needs)
+# ---------------------------------------------------------- prefilter words (prefilter.Needs)
 
 NEEDS_CASES: list[tuple[bytes, list[bytes], list[bytes]]] = [
     # pattern, strings it matches (the words check must let them through), strings it rejects
@@ -600,7 +600,7 @@ def test_needs_decides_only_what_the_pattern_would(
     pattern: bytes, matching: list[bytes], rejected: list[bytes]
 ) -> None:
     compiled = re.compile(pattern)
-    needs = engine.Needs(compiled)
+    needs = prefilter.Needs(compiled)
     for data in matching:
         assert compiled.search(data), data
         assert needs.decide(data, data.lower()) is not False, data
@@ -617,11 +617,11 @@ def test_needs_decides_only_what_the_pattern_would(
 
 
 def test_needs_gives_up_rather_than_guess() -> None:
-    assert engine.Needs(re.compile(rb"\w+\s*\d")).branches is None  # no word at all
-    assert engine.Needs(re.compile(rb"abc|\d+")).branches is None  # one branch has none
-    assert engine.Needs(re.compile(rb"(?L)abc")).decide(b"", b"") is None  # locale-dependent
+    assert prefilter.Needs(re.compile(rb"\w+\s*\d")).branches is None  # no word at all
+    assert prefilter.Needs(re.compile(rb"abc|\d+")).branches is None  # one branch has none
+    assert prefilter.Needs(re.compile(rb"(?L)abc")).decide(b"", b"") is None  # locale-dependent
     # an alternative that is one word exactly decides alone
-    assert engine.Needs(re.compile(rb"flask_cors|\bCORS\(")).decide(b"flask_cors", b"") is True
+    assert prefilter.Needs(re.compile(rb"flask_cors|\bCORS\(")).decide(b"flask_cors", b"") is True
 
 
 def test_prefilter_matches_the_plain_patterns_on_the_fixtures() -> None:
@@ -631,4 +631,4 @@ def test_prefilter_matches_the_plain_patterns_on_the_fixtures() -> None:
     assert samples
     for data in samples:
         plain = {a for a in all_adapters() if a.prefilter.search(data)}
-        assert set(engine._matching(data)) == plain
+        assert set(prefilter.matching(data)) == plain
