@@ -18,7 +18,8 @@ from corsproof.findings import Finding
 from corsproof.fix._model import SAFE, Fix
 from corsproof.fix._registry import FixContext, fixer, literal_string
 from corsproof.fix._source import SourceFile
-from corsproof.fix.fixers.allow_list import DJANGO_LISTS, one_element, remove_items
+from corsproof.fix.fixers._items import one_element, remove_items
+from corsproof.fix.fixers.allow_list import DJANGO_LISTS
 
 SEQUENCES = (cst.List, cst.Tuple, cst.Set)
 
