@@ -95,33 +95,58 @@ def quote(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def import_os(source: SourceFile) -> list[Edit]:
-    """`import os` after the module's docstring and __future__ imports, unless it has it."""
+def import_edits(
+    source: SourceFile, statement: str, present: Callable[[cst.BaseSmallStatement], bool]
+) -> list[Edit]:
+    """`statement` (an import) after the module's docstring and __future__ imports, unless a
+    top-level statement of the module already is it (`present`)."""
     module = source.module
-    for statement in module.body:
-        if isinstance(statement, cst.SimpleStatementLine):
-            for small in statement.body:
-                if isinstance(small, cst.Import) and any(
-                    source.code(alias.name) == "os" and alias.asname is None
-                    for alias in small.names
-                ):
-                    return []
-    line = 0
-    for statement in module.body:
-        if isinstance(statement, cst.SimpleStatementLine) and (
-            _is_docstring(statement)
+    for line in module.body:
+        if isinstance(line, cst.SimpleStatementLine) and any(present(s) for s in line.body):
+            return []
+    after = 0
+    for line in module.body:
+        if isinstance(line, cst.SimpleStatementLine) and (
+            _is_docstring(line)
             or any(
                 isinstance(s, cst.ImportFrom)
                 and source.code(s.module or cst.Name("")) == "__future__"
-                for s in statement.body
+                for s in line.body
             )
         ):
-            line = source.span(statement)[2]
+            after = source.span(line)[2]
             continue
         break
-    if line == 0:
-        return [Edit(source.path, 1, 1, 1, 1, "import os" + source.newline)]
-    return [source.insert_after_line(line, "import os")]
+    if after == 0:
+        return [Edit(source.path, 1, 1, 1, 1, statement + source.newline)]
+    return [source.insert_after_line(after, statement)]
+
+
+def import_os(source: SourceFile) -> list[Edit]:
+    """`import os`, unless the module has it."""
+    return import_edits(
+        source,
+        "import os",
+        lambda small: (
+            isinstance(small, cst.Import)
+            and any(source.code(a.name) == "os" and a.asname is None for a in small.names)
+        ),
+    )
+
+
+def import_from(source: SourceFile, module: str, name: str) -> list[Edit]:
+    """`from module import name`, unless the module has it."""
+    return import_edits(
+        source,
+        f"from {module} import {name}",
+        lambda small: (
+            isinstance(small, cst.ImportFrom)
+            and small.module is not None
+            and source.code(small.module) == module
+            and not isinstance(small.names, cst.ImportStar)
+            and any(source.code(a.name) == name and a.asname is None for a in small.names)
+        ),
+    )
 
 
 def _is_docstring(statement: cst.SimpleStatementLine) -> bool:

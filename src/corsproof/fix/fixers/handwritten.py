@@ -7,7 +7,7 @@ import libcst as cst
 
 from corsproof.findings import Finding
 from corsproof.fix._model import SAFE, UNSAFE, Edit, Fix
-from corsproof.fix._registry import FixContext, fixer, import_os, literal_string
+from corsproof.fix._registry import FixContext, fixer, import_from, import_os, literal_string
 from corsproof.fix._source import SourceFile
 
 CONSTANT = "CORS_ALLOWED_ORIGINS"
@@ -215,38 +215,6 @@ def exact_comparison(finding: Finding, source: SourceFile, context: FixContext) 
         replacement = exact if " or " not in exact else f"({exact})"
         edits = [source.replace(node, replacement)]
         if "urlsplit(" in exact:
-            edits += import_urlsplit(source)
+            edits += import_from(source, "urllib.parse", "urlsplit")
         return Fix(SAFE, f"compare exactly: {exact}", tuple(edits))
     return None
-
-
-def import_urlsplit(source: SourceFile) -> list[Edit]:
-    """`from urllib.parse import urlsplit` at the top, unless the module has it."""
-    for statement in source.module.body:
-        if isinstance(statement, cst.SimpleStatementLine):
-            for small in statement.body:
-                if (
-                    isinstance(small, cst.ImportFrom)
-                    and small.module is not None
-                    and source.code(small.module) == "urllib.parse"
-                    and not isinstance(small.names, cst.ImportStar)
-                    and any(source.code(a.name) == "urlsplit" for a in small.names)
-                ):
-                    return []
-    edit = import_os(source)
-    if not edit:  # `import os` is there: put ours on the line after the first import
-        first = next(
-            (
-                source.span(s)[2]
-                for s in source.module.body
-                if isinstance(s, cst.SimpleStatementLine)
-                and all(isinstance(x, cst.Import | cst.ImportFrom) for x in s.body)
-            ),
-            0,
-        )
-        if first:
-            return [source.insert_after_line(first, "from urllib.parse import urlsplit")]
-        return [Edit(source.path, 1, 1, 1, 1, "from urllib.parse import urlsplit" + source.newline)]
-    (only,) = edit
-    return [Edit(only.path, only.line, only.column, only.end_line, only.end_column,
-                 only.replacement.replace("import os", "from urllib.parse import urlsplit"))]  # fmt: skip
