@@ -21,20 +21,29 @@ def _line(kind: str, fields: dict[str, Any]) -> str:
     return json.dumps({"type": kind, **fields}) + "\n"
 
 
-def unit_lines(findings: Iterable[Finding], errors: Iterable[FileError], done: UnitDone) -> str:
-    """A finished unit's lines: its findings, its errors, then its `done` line."""
+def lines(
+    findings: Iterable[dict[str, Any]],
+    errors: Iterable[dict[str, Any]],
+    dones: Iterable[dict[str, Any]],
+) -> str:
+    """Finding lines, then error lines, then `done` lines, from their JSON objects."""
     return (
-        "".join(_line("finding", f.to_json()) for f in findings)
-        + "".join(_line("error", e.to_json()) for e in errors)
-        + _line("done", done.to_json())
+        "".join(_line("finding", f) for f in findings)
+        + "".join(_line("error", e) for e in errors)
+        + "".join(_line("done", d) for d in dones)
     )
 
 
+def unit_lines(findings: Iterable[Finding], errors: Iterable[FileError], done: UnitDone) -> str:
+    """A finished unit's lines: its findings, its errors, then its `done` line."""
+    return lines((f.to_json() for f in findings), (e.to_json() for e in errors), [done.to_json()])
+
+
 def render_jsonl(result: ScanResult, color: bool = False) -> str:
-    return (
-        "".join(_line("finding", f.to_json()) for f in result.findings)
-        + "".join(_line("error", e.to_json()) for e in result.errors)
-        + "".join(_line("done", u.to_json()) for u in result.units_done)
+    return lines(
+        (f.to_json() for f in result.findings),
+        (e.to_json() for e in result.errors),
+        (u.to_json() for u in result.units_done),
     )
 
 
@@ -65,10 +74,5 @@ class JsonlStream:
         self.errors += len(errors)
         self.units += 1
         self.severities.update(str(f["severity"]) for f in kept)
-        text = (
-            "".join(_line("finding", f) for f in kept)
-            + "".join(_line("error", e) for e in errors)
-            + _line("done", {**done, "findings": len(kept)})
-        )
-        self.out.write(text)
+        self.out.write(lines(kept, errors, [{**done, "findings": len(kept)}]))
         self.out.flush()
