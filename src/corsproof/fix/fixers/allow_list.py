@@ -387,14 +387,8 @@ def django_allow_all(finding: Finding, source: SourceFile, context: FixContext) 
 def django_regex_string(finding: Finding, source: SourceFile, context: FixContext) -> Fix | None:
     """`CORS_ALLOWED_ORIGIN_REGEXES = r"^https://..."` (a string: each character is a pattern,
     and `^` or `.` matches every origin) -> a list of that one pattern."""
-    node = source.expression_at(finding.location)
-    assign = source.parents.get(node) if node is not None else None
-    if not (
-        isinstance(node, cst.SimpleString | cst.ConcatenatedString)
-        and isinstance(assign, cst.Assign)
-        and assign.value is node
-        and all(source.code(t.target) in DJANGO_REGEXES for t in assign.targets)
-    ):
+    node = string_as_setting(finding, source, DJANGO_REGEXES)
+    if node is None:
         return None
     return Fix(
         SAFE,
@@ -404,6 +398,23 @@ def django_regex_string(finding: Finding, source: SourceFile, context: FixContex
 
 
 # ----------------------------------------------------------------------------- helpers
+
+
+def string_as_setting(
+    finding: Finding, source: SourceFile, names: tuple[str, ...]
+) -> cst.BaseExpression | None:
+    """The string literal at the finding when it is the whole value of one of the Django
+    settings `names` (where the library expects a sequence)."""
+    node = source.expression_at(finding.location)
+    assign = source.parents.get(node) if node is not None else None
+    if (
+        isinstance(node, cst.SimpleString | cst.ConcatenatedString)
+        and isinstance(assign, cst.Assign)
+        and assign.value is node
+        and all(source.code(t.target) in names for t in assign.targets)
+    ):
+        return node
+    return None
 
 
 def callee(call: cst.Call) -> str:

@@ -19,7 +19,7 @@ from corsproof.fix._model import SAFE, Fix
 from corsproof.fix._registry import FixContext, fixer, literal_string
 from corsproof.fix._source import SourceFile
 from corsproof.fix.fixers._items import one_element, remove_items
-from corsproof.fix.fixers.allow_list import DJANGO_LISTS
+from corsproof.fix.fixers.allow_list import DJANGO_LISTS, string_as_setting
 
 SEQUENCES = (cst.List, cst.Tuple, cst.Set)
 
@@ -93,15 +93,8 @@ def remove_null(finding: Finding, source: SourceFile, context: FixContext) -> Fi
 def django_string_setting(finding: Finding, source: SourceFile, context: FixContext) -> Fix | None:
     """`CORS_ALLOWED_ORIGINS = ("https://app.example.com")` (a string: read one character at a
     time, which lets `null` in and not the origin) -> a sequence of that one origin."""
-    node = source.expression_at(finding.location)
-    assign = source.parents.get(node) if node is not None else None
-    if not (
-        isinstance(node, cst.SimpleString | cst.ConcatenatedString)
-        and isinstance(assign, cst.Assign)
-        and assign.value is node
-        and all(source.code(t.target) in DJANGO_LISTS for t in assign.targets)
-        and not _django_null(literal_string(node))
-    ):
+    node = string_as_setting(finding, source, DJANGO_LISTS)
+    if node is None or _django_null(literal_string(node)):
         return None
     return Fix(
         SAFE,
