@@ -39,6 +39,64 @@ def _rule_list(value: str) -> set[str]:
     return {v.strip().upper() for v in value.split(",") if v.strip()}
 
 
+def _add_rule_options(group: Any, select: str, ignore: str) -> None:
+    """--select/--ignore and their --extend- forms (`select`, `ignore`: what each does)."""
+    rules = "rule ids, prefixes (CORS1, CORS10) or ALL, comma-separated; repeatable"
+    group.add_argument(
+        "--select",
+        type=_rule_list,
+        action="append",
+        metavar="RULES",
+        help=f"{select} ({rules}; default: [tool.corsproof] select, else ALL)",
+    )
+    group.add_argument(
+        "--ignore",
+        type=_rule_list,
+        action="append",
+        metavar="RULES",
+        help=f"{ignore} ({rules}; default: [tool.corsproof] ignore); the more specific "
+        "of a select and an ignore wins, an ignore wins a tie",
+    )
+    group.add_argument(
+        "--extend-select",
+        type=_rule_list,
+        action="append",
+        metavar="RULES",
+        help="add to the selected rules (the command line's or the configuration's; default: none)",
+    )
+    group.add_argument(
+        "--extend-ignore",
+        type=_rule_list,
+        action="append",
+        metavar="RULES",
+        help="add to the ignored rules (the command line's or the configuration's; default: none)",
+    )
+
+
+def _add_config_options(group: Any) -> None:
+    """--config and --no-config."""
+    group.add_argument(
+        "--config",
+        metavar="PYPROJECT",
+        help="read [tool.corsproof] from this file (default: the nearest pyproject.toml above "
+        "the first path)",
+    )
+    group.add_argument(
+        "--no-config", action="store_true", help="ignore [tool.corsproof] (default: read it)"
+    )
+
+
+def _add_exclude(parser: Any) -> None:
+    parser.add_argument(
+        "--exclude",
+        action="append",
+        default=[],
+        metavar="GLOB",
+        help="skip paths matching this gitignore-style glob (repeatable; default: none beyond "
+        ".gitignore and [tool.corsproof] exclude)",
+    )
+
+
 def _add_report_options(parser: argparse.ArgumentParser) -> None:
     """Options shared by `scan` and `probe`: what to report, where, and what fails the run."""
     out = parser.add_argument_group("report")
@@ -58,36 +116,7 @@ def _add_report_options(parser: argparse.ArgumentParser) -> None:
         help="exit 1 when a finding is at least this severe (default: [tool.corsproof] fail-on, "
         "else low)",
     )
-    rules = "rule ids, prefixes (CORS1, CORS10) or ALL, comma-separated; repeatable"
-    out.add_argument(
-        "--select",
-        type=_rule_list,
-        action="append",
-        metavar="RULES",
-        help=f"only these rules ({rules}; default: [tool.corsproof] select, else ALL)",
-    )
-    out.add_argument(
-        "--ignore",
-        type=_rule_list,
-        action="append",
-        metavar="RULES",
-        help=f"skip these rules ({rules}; default: [tool.corsproof] ignore); the more specific "
-        "of a select and an ignore wins, an ignore wins a tie",
-    )
-    out.add_argument(
-        "--extend-select",
-        type=_rule_list,
-        action="append",
-        metavar="RULES",
-        help="add to the selected rules (the command line's or the configuration's; default: none)",
-    )
-    out.add_argument(
-        "--extend-ignore",
-        type=_rule_list,
-        action="append",
-        metavar="RULES",
-        help="add to the ignored rules (the command line's or the configuration's; default: none)",
-    )
+    _add_rule_options(out, "only these rules", "skip these rules")
     out.add_argument(
         "--baseline",
         metavar="FILE",
@@ -98,15 +127,7 @@ def _add_report_options(parser: argparse.ArgumentParser) -> None:
         metavar="FILE",
         help="record the current findings as the baseline (default: none)",
     )
-    out.add_argument(
-        "--config",
-        metavar="PYPROJECT",
-        help="read [tool.corsproof] from this file (default: the nearest pyproject.toml above "
-        "the first path)",
-    )
-    out.add_argument(
-        "--no-config", action="store_true", help="ignore [tool.corsproof] (default: read it)"
-    )
+    _add_config_options(out)
     out.add_argument(
         "--strict",
         action="store_true",

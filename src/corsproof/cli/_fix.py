@@ -11,11 +11,13 @@ from corsproof._terminal import (
 from corsproof.cli._common import (
     EXIT_CLEAN,
     EXIT_FINDINGS,
+    _add_config_options,
+    _add_exclude,
+    _add_rule_options,
     _config_and_rules,
     _error,
     _missing,
     _origin,
-    _rule_list,
     _subcommand,
 )
 
@@ -61,30 +63,9 @@ def add_fix_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
         help="also apply fixes that narrow who is trusted beyond what the code says (default: "
         "only safe fixes; the summary counts the unsafe ones available)",
     )
-    fix.add_argument(
-        "--exclude",
-        action="append",
-        default=[],
-        metavar="GLOB",
-        help="skip paths matching this gitignore-style glob (repeatable; default: none beyond "
-        ".gitignore and [tool.corsproof] exclude)",
-    )
-    rules = "rule ids, prefixes or ALL, comma-separated; repeatable"
-    for flag, what in (
-        ("--select", f"only fix these rules ({rules}; default: [tool.corsproof] select, else ALL)"),
-        ("--ignore", f"do not fix these rules ({rules}; default: [tool.corsproof] ignore)"),
-        ("--extend-select", "add to the selected rules (default: none)"),
-        ("--extend-ignore", "add to the ignored rules (default: none)"),
-    ):
-        fix.add_argument(flag, type=_rule_list, action="append", metavar="RULES", help=what)
-    fix.add_argument(
-        "--config",
-        metavar="PYPROJECT",
-        help="read [tool.corsproof] from this file (default: the nearest pyproject.toml)",
-    )
-    fix.add_argument(
-        "--no-config", action="store_true", help="ignore [tool.corsproof] (default: read it)"
-    )
+    _add_exclude(fix)
+    _add_rule_options(fix, "only fix these rules", "do not fix these rules")
+    _add_config_options(fix)
 
 
 def _fix(args: argparse.Namespace) -> int:

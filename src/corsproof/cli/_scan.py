@@ -13,6 +13,7 @@ from corsproof._terminal import (
 )
 from corsproof.cli._common import (
     DEFAULT_MAX_FILE_SIZE,
+    _add_exclude,
     _add_report_options,
     _config_and_rules,
     _error,
@@ -59,14 +60,7 @@ def add_scan_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         action="store_true",
         help="also scan virtualenvs, site-packages and node_modules (default: skipped)",
     )
-    scan.add_argument(
-        "--exclude",
-        action="append",
-        default=[],
-        metavar="GLOB",
-        help="skip paths matching this gitignore-style glob (repeatable; default: none beyond "
-        ".gitignore and [tool.corsproof] exclude)",
-    )
+    _add_exclude(scan)
     scan.add_argument(
         "--force-exclude",
         action="store_true",
