@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import stat
 import subprocess
 import sys
@@ -14,34 +13,23 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from fix_support import FIX_CASES, case_id, copy_case, load
 
 from corsproof import scan_paths
 from corsproof.fix import FixOptions, fix_paths
-from fixture_support import fixture_cases
 
-ROOT = Path(__file__).resolve().parent.parent
 APP_ORIGIN = "https://app.example.com"
-CASES = [*fixture_cases(), *sorted(p for p in (ROOT / "examples").iterdir() if p.is_dir())]
-
-
-def _ids(case: Path) -> str:
-    return case.relative_to(ROOT).as_posix()
 
 
 def _per_file_rule(findings: list) -> Counter[tuple[str, str]]:
     return Counter((Path(f.location.path).name, f.rule_id) for f in findings if f.location)
 
 
-@pytest.mark.parametrize("case", CASES, ids=_ids)
+@pytest.mark.parametrize("case", FIX_CASES, ids=case_id)
 def test_every_fix_applies_compiles_removes_its_finding_and_is_idempotent(
     tmp_path: Path, case: Path
 ) -> None:
-    work = tmp_path / "case"
-    if case.is_dir():
-        shutil.copytree(case, work)
-    else:
-        work.mkdir()
-        shutil.copy(case, work / case.name)
+    work = copy_case(case, tmp_path / "case")
     before = scan_paths([str(work)], workers=1).findings
     options = FixOptions(allow_origins=(APP_ORIGIN,), unsafe=True, scan={"workers": 1})
     outcome = fix_paths([str(work)], options)
@@ -213,8 +201,6 @@ def test_json_findings_carry_the_fix(tmp_path: Path) -> None:
 def test_a_string_tested_with_in_becomes_a_one_origin_list(tmp_path: Path) -> None:
     """Starlette tests `origin in allow_origins`: a string admits its substrings. The safe fix
     makes it a list of that origin (not an anchored pattern, which Starlette would not read)."""
-    import importlib.util
-
     from starlette.testclient import TestClient
 
     (tmp_path / "main.py").write_text(
@@ -225,10 +211,7 @@ def test_a_string_tested_with_in_becomes_a_one_origin_list(tmp_path: Path) -> No
     outcome = fix_paths([str(tmp_path)], FixOptions(scan={"workers": 1}))
     assert [a.finding.rule_id for a in outcome.applied] == ["CORS104"]
     assert 'allow_origins=["https://api.example.net"]' in (tmp_path / "main.py").read_text()
-    spec = importlib.util.spec_from_file_location("fixed_starlette_string", tmp_path / "main.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    module = load(tmp_path / "main.py")
     with TestClient(module.app) as client:
         for origin, granted in (
             ("https://api.example.net", True),
@@ -243,8 +226,6 @@ def test_a_string_tested_with_in_becomes_a_one_origin_list(tmp_path: Path) -> No
 def test_vary_origin_is_added_before_the_check_and_kept_with_other_values(tmp_path: Path) -> None:
     """CORS202's safe fix: refused and granted answers both carry Vary: Origin, and a Vary the
     application sets already is kept (real Flask)."""
-    import importlib.util
-
     (tmp_path / "app.py").write_text(
         "from flask import Flask, request\n"
         "app = Flask(__name__)\n"
@@ -260,10 +241,7 @@ def test_vary_origin_is_added_before_the_check_and_kept_with_other_values(tmp_pa
     outcome = fix_paths([str(tmp_path)], FixOptions(scan={"workers": 1}))
     assert [a.finding.rule_id for a in outcome.applied] == ["CORS202"]
     assert "CORS202" not in {f.rule_id for f in scan_paths([str(tmp_path)], workers=1).findings}
-    spec = importlib.util.spec_from_file_location("fixed_vary", tmp_path / "app.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    module = load(tmp_path / "app.py")
     client = module.app.test_client()
     for origin in ("https://app.example.com", "https://evil.example"):
         assert (
@@ -274,8 +252,6 @@ def test_vary_origin_is_added_before_the_check_and_kept_with_other_values(tmp_pa
 def test_weak_string_checks_become_exact_comparisons(tmp_path: Path) -> None:
     """CORS104's safe fix for hand-written checks, driven through real Flask: the look-alike hosts
     the oracle found are refused; the origins the checks were written for still pass."""
-    import importlib.util
-
     (tmp_path / "app.py").write_text(
         "from flask import Flask, request\n"
         "app = Flask(__name__)\n\n\n"
@@ -294,10 +270,7 @@ def test_weak_string_checks_become_exact_comparisons(tmp_path: Path) -> None:
     )
 
     def grants(path: str, origin: str) -> bool:
-        spec = importlib.util.spec_from_file_location(f"weak_{len(path)}", tmp_path / "app.py")
-        assert spec is not None and spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
+        module = load(tmp_path / "app.py")
         response = module.app.test_client().get(path, headers={"Origin": origin})
         return response.headers.get("Access-Control-Allow-Origin") == origin
 

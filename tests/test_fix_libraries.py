@@ -11,9 +11,6 @@ correctly are left untouched.
 from __future__ import annotations
 
 import asyncio
-import importlib.util
-import itertools
-import sys
 import textwrap
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -23,6 +20,7 @@ from types import ModuleType
 from typing import Any
 
 import pytest
+from fix_support import load
 
 from corsproof import scan_paths
 from corsproof.fix import SAFE, UNSAFE, FixOptions, fix_paths
@@ -33,26 +31,11 @@ EVIL = "https://evil.example"
 NULL = "null"
 OPTIONS = FixOptions(allow_origins=(APP,), unsafe=True, scan={"workers": 1})
 
-_modules = itertools.count()
 Headers = Mapping[str, str]
 Driver = Callable[[ModuleType, str, list[str]], dict[str, Headers]]
 
 
 # ---------------------------------------------------------------- the apps, loaded fresh
-
-
-def load(path: Path) -> ModuleType:
-    """The app file imported under a name never used before (no cached module, no shared app)."""
-    name = f"corsproof_fixed_app_{next(_modules)}"
-    spec = importlib.util.spec_from_file_location(name, path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    try:
-        spec.loader.exec_module(module)
-    finally:
-        del sys.modules[name]
-    return module
 
 
 def lower(headers: Any) -> dict[str, str]:

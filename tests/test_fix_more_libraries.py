@@ -7,15 +7,12 @@ longer reports the rule, and a second run changes nothing."""
 
 from __future__ import annotations
 
-import importlib.util
 import runpy
-import sys
-import uuid
 from dataclasses import dataclass
 from pathlib import Path
-from types import ModuleType
 
 import pytest
+from fix_support import load
 from test_fix_libraries import (
     DRIVERS,
     FLASK,
@@ -34,20 +31,6 @@ from corsproof.fix import SAFE, FixOptions, fix_paths
 
 APP = "https://app.example.com"
 SAFE_ONLY = FixOptions(scan={"workers": 1})
-
-
-def load(path: Path) -> ModuleType:
-    """The file imported under a fresh module name (no cached module, no shared app)."""
-    name = f"corsproof_more_{uuid.uuid4().hex}"
-    spec = importlib.util.spec_from_file_location(name, path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    try:
-        spec.loader.exec_module(module)
-    finally:
-        del sys.modules[name]
-    return module
 
 
 def django_answers(path: Path, url: str, origins: list[str]) -> dict[str, Headers]:

@@ -8,15 +8,14 @@ and a second run changes nothing."""
 
 from __future__ import annotations
 
-import importlib.util
 import runpy
 import subprocess
 import sys
-import uuid
 from pathlib import Path
 from typing import Any
 
 import pytest
+from fix_support import load
 
 from corsproof import scan_paths
 
@@ -82,14 +81,6 @@ def data():
 }
 
 
-def _load(path: Path) -> Any:
-    spec = importlib.util.spec_from_file_location(f"fixed_{uuid.uuid4().hex}", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def _flask_grants(app: Any, origin: str) -> str | None:
     return (
         app.test_client()
@@ -138,7 +129,7 @@ def _fix(project: Path) -> subprocess.CompletedProcess[str]:
 
 
 def test_the_acceptance_project(project: Path) -> None:
-    flask_before, main_before = _load(project / "flask_app.py"), _load(project / "main.py")
+    flask_before, main_before = load(project / "flask_app.py"), load(project / "main.py")
     # before: every origin (and the attacker's look-alike host) is granted
     assert _flask_grants(flask_before.app, EVIL) == EVIL
     assert _flask_grants(flask_before.partner, EVIL_SUBDOMAIN) == EVIL_SUBDOMAIN
@@ -157,7 +148,7 @@ def test_the_acceptance_project(project: Path) -> None:
     for name in FILES:
         compile((project / name).read_text(), name, "exec")
 
-    flask_after, main_after = _load(project / "flask_app.py"), _load(project / "main.py")
+    flask_after, main_after = load(project / "flask_app.py"), load(project / "main.py")
     assert _flask_grants(flask_after.app, EVIL) is None
     assert _flask_grants(flask_after.app, APP_ORIGIN) == APP_ORIGIN
     assert _flask_grants(flask_after.partner, EVIL_SUBDOMAIN) is None
@@ -187,7 +178,7 @@ def test_the_environment_variable_still_sets_the_origins(
     """The safe fix of an env default keeps every deployment that sets the variable working."""
     assert _fix(project).returncode == 1
     monkeypatch.setenv("CORS_ORIGINS", f"{APP_ORIGIN},https://admin.example.com")
-    main = _load(project / "main.py")
+    main = load(project / "main.py")
     assert _starlette_grants(main.internal, "https://admin.example.com") == (
         "https://admin.example.com"
     )

@@ -6,29 +6,20 @@ applicability of each fix, locked in one reviewed snapshot per case
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
+from fix_support import FIX_CASES, case_id, copy_case
 from syrupy.assertion import SnapshotAssertion
 
 from corsproof.fix import FixOptions, fix_paths
-from fixture_support import fixture_cases
-
-ROOT = Path(__file__).resolve().parent.parent
-CASES = [*fixture_cases(), *sorted(p for p in (ROOT / "examples").iterdir() if p.is_dir())]
 
 
-@pytest.mark.parametrize("case", CASES, ids=lambda c: c.relative_to(ROOT).as_posix())
+@pytest.mark.parametrize("case", FIX_CASES, ids=case_id)
 def test_fixed_text(
     tmp_path: Path, case: Path, snapshot: SnapshotAssertion, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    work = tmp_path / "case"
-    if case.is_dir():
-        shutil.copytree(case, work)
-    else:
-        work.mkdir()
-        shutil.copy(case, work / case.name)
+    work = copy_case(case, tmp_path / "case")
     monkeypatch.chdir(work)  # diff headers name the files relative to the case
     outcome = fix_paths(
         [str(work)],
