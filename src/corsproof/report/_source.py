@@ -31,8 +31,7 @@ def _read(path: str) -> tuple[str, ...]:
 
 
 def _lines(path: str) -> tuple[str, ...]:
-    """The file's lines as it is now (read again at each frame: only files with findings are
-    framed, and no cache outlives a report)."""
+    """The file's lines as it is now."""
     try:
         st = os.stat(path)
     except (OSError, ValueError):
@@ -51,14 +50,35 @@ def _split(text: str) -> tuple[str, ...]:
     return tuple(lines)
 
 
+class Frames:
+    """The code frames of one report: each file read once, when its first finding is framed, and
+    nothing kept after the report. `given`: texts that did not come from disk (stdin), by path."""
+
+    def __init__(self, given: Mapping[str, bytes] | None = None) -> None:
+        self._given = given or {}
+        self._read: dict[str, tuple[str, ...]] = {}
+
+    def _lines_of(self, path: str) -> tuple[str, ...]:
+        lines = self._read.get(path)
+        if lines is None:
+            text = self._given.get(path)
+            lines = self._read[path] = _lines(path) if text is None else _split(_decode(text))
+        return lines
+
+    def __call__(self, loc: Location, radius: int = 2) -> list[tuple[int, str]]:
+        """(line number, text) of the reported lines and `radius` lines around them; the
+        reported line alone (from the finding) when the file cannot be read any more."""
+        return _frame(self._lines_of(loc.path), loc, radius)
+
+
 def frame(
     loc: Location, radius: int = 2, given: Mapping[str, bytes] | None = None
 ) -> list[tuple[int, str]]:
-    """(line number, text) of the reported lines and `radius` lines around them; the reported
-    line alone (from the finding) when the file cannot be read any more. `given`: texts that did
-    not come from disk (stdin), by path."""
-    text = (given or {}).get(loc.path)
-    lines = _lines(loc.path) if text is None else _split(_decode(text))
+    """One finding's frame (`Frames` for a whole report)."""
+    return Frames(given)(loc, radius)
+
+
+def _frame(lines: tuple[str, ...], loc: Location, radius: int) -> list[tuple[int, str]]:
     if not lines or loc.line > len(lines):
         return [(loc.line, loc.source)] if loc.source else []
     first, last = max(1, loc.line - radius), min(len(lines), loc.end_line + radius)

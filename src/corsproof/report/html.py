@@ -14,7 +14,6 @@ import hashlib
 import html
 import re
 from collections import Counter
-from collections.abc import Mapping
 from dataclasses import dataclass
 
 from markdown_it import MarkdownIt
@@ -25,7 +24,7 @@ from corsproof._version import __version__
 from corsproof.findings import SEVERITIES, SEVERITY_RANK, Finding, RuleInfo, ScanResult
 from corsproof.report._evidence import advisory_lines, exchange_lines
 from corsproof.report._html_assets import CSS, SCRIPT
-from corsproof.report._source import frame
+from corsproof.report._source import Frames
 
 # CommonMark without raw HTML (`<script>` in a document is shown as text) and without images (an
 # image would be a network load); markdown-it refuses javascript:/vbscript:/file:/data: links
@@ -233,12 +232,12 @@ def _fix_html(finding: Finding, rule: RuleInfo | None) -> str:
 # --- findings
 
 
-def _excerpt(finding: Finding, given: Mapping[str, bytes]) -> str:
+def _excerpt(finding: Finding, frames: Frames) -> str:
     loc = finding.location
     if loc is None:
         return ""
     rows = []
-    for number, line in frame(loc, given=given):
+    for number, line in frames(loc):
         text = f"{number:>5} | {_e(line)}"
         hit = loc.line <= number <= loc.end_line
         rows.append(f'<span class="hit">{text}</span>' if hit else text + "\n")
@@ -278,9 +277,7 @@ def _order(finding: Finding) -> tuple[int, str, int, str]:
     return -SEVERITY_RANK.get(finding.severity, -1), path, line, finding.rule_id
 
 
-def _finding(
-    number: int, finding: Finding, given: Mapping[str, bytes], rule: RuleInfo | None
-) -> str:
+def _finding(number: int, finding: Finding, frames: Frames, rule: RuleInfo | None) -> str:
     path, line, where = _place(finding)
     parts = [
         f'<article id="finding-{number}" class="finding" data-index="{number}"'
@@ -290,7 +287,7 @@ def _finding(
         f'<span class="rule-id">{_e(finding.rule_id)}</span> {_e(finding.rule_name)}</h3>',
         f'<div class="where"><code>{_e(where)}</code></div>',
         f'<p class="message">{_e(finding.message)}</p>',
-        _excerpt(finding, given),
+        _excerpt(finding, frames),
         _evidence(finding),
         '<dl class="meta">',
     ]
@@ -412,8 +409,9 @@ def render_html(result: ScanResult, color: bool = False) -> str:
     findings = sorted(result.findings, key=_order)  # most severe first, as the script sorts
     total = len(findings)
     catalogue = {rule.id: rule for rule in result.rules}
+    frames = Frames(result.given)
     articles = "\n".join(
-        _finding(i, f, result.given, catalogue.get(f.rule_id)) for i, f in enumerate(findings, 1)
+        _finding(i, f, frames, catalogue.get(f.rule_id)) for i, f in enumerate(findings, 1)
     )
     errors = "".join(f"<li><code>{_e(e.path)}</code>: {_e(e.message)}</li>" for e in result.errors)
     plural = "s" if total != 1 else ""

@@ -13,7 +13,7 @@ from __future__ import annotations
 from corsproof._terminal import printable
 from corsproof.findings import SEVERITIES, FileError, Finding, ScanResult
 from corsproof.report._evidence import evidence_lines
-from corsproof.report._source import frame
+from corsproof.report._source import Frames
 
 TAB = 4  # tabs in code frames: columns (a raw tab is a control character too)
 
@@ -174,6 +174,7 @@ def _render_rich(result: ScanResult, color: bool, width: int | None) -> str:
         # `Text`: never markup; rich wraps it at the console width (a line break of ours)
         console.print(text, style=style, markup=False, highlight=False)
 
+    frames = Frames(result.given)
     for f in result.findings:
         where, rule, severity = _header(f)
         header = Text()
@@ -183,7 +184,7 @@ def _render_rich(result: ScanResult, color: bool, width: int | None) -> str:
         header.append(f": {printable(f.message)}")
         line(header)
         if f.location is not None:
-            lines = frame(f.location, radius=1, given=result.given)
+            lines = frames(f.location, radius=1)
             if lines:
                 code = "\n".join(_code(text) for _, text in lines)
                 console.print(
