@@ -61,11 +61,16 @@ class FixOutcome:
 
 
 def attach_fixes(
-    findings: list[Finding], context: FixContext, given: dict[str, bytes] | None = None
+    findings: list[Finding],
+    context: FixContext,
+    given: dict[str, bytes] | None = None,
+    sources: dict[str, SourceFile | None] | None = None,
 ) -> dict[str, str]:
     """Each fixable finding's `Fix` set on it (`finding.fix_edit`); files that could not be read
-    for it, with why. `given`: texts that did not come from disk (stdin), by path."""
-    sources: dict[str, SourceFile | None] = {}
+    for it, with why. `given`: texts that did not come from disk (stdin), by path. `sources`:
+    filled with the files as read, by path, for the caller that applies the edits to the very
+    text they were made on."""
+    sources = {} if sources is None else sources
     problems: dict[str, str] = {}
     for finding in findings:
         loc = finding.location
@@ -108,7 +113,8 @@ def fix_paths(paths: list[str], options: FixOptions) -> FixOutcome:
     result = scan_paths(paths, **options.scan)  # type: ignore[arg-type]
     outcome = FixOutcome(errors=list(result.errors))
     context = FixContext(options.allow_origins)
-    for path, why in attach_fixes(result.findings, context).items():
+    sources: dict[str, SourceFile | None] = {}
+    for path, why in attach_fixes(result.findings, context, sources=sources).items():
         outcome.errors.append(FileError(path, f"not fixed: {why}"))
     chosen: dict[str, list[Applied]] = {}
     for finding in result.findings:
@@ -126,10 +132,11 @@ def fix_paths(paths: list[str], options: FixOptions) -> FixOutcome:
             continue
         taken.append(Applied(finding, fix))
     for path, applied in chosen.items():
-        source = SourceFile(path)
+        source = sources[path]
+        assert source is not None  # a fix was made on it
         edits = list(dict.fromkeys(e for a in applied for e in a.fix.edits))
         text = source.applied(edits)
-        original = source.data.decode(source.encoding).removeprefix("\ufeff")
+        original = source.text
         if text == original:
             continue
         try:
