@@ -24,7 +24,7 @@ import pytest
 
 from corsproof import scan_paths
 from corsproof.findings import Finding
-from corsproof.origins import ARBITRARY, FAMILY_RULE, catalogue
+from corsproof.origins import ARBITRARY, FAMILY_WEAKNESS, catalogue
 from corsproof.rules.cors203_exposed_sensitive_headers import SENSITIVE
 
 APP = "https://app.example.com"
@@ -199,7 +199,7 @@ def observed_rules(
         families = {a.family for a in catalogue(list(trusted))[1:] if granted(a.origin)}
         if "null" in families:
             rules.add("CORS103")
-        if any(FAMILY_RULE[f] == "CORS104" for f in families):
+        if any(FAMILY_WEAKNESS[f] == "weak" for f in families):
             rules.add("CORS104")
         else:
             if "http-downgrade" in families or any(

@@ -16,6 +16,10 @@ from corsproof.findings import Finding, Target
 from corsproof.origins import ARBITRARY
 from corsproof.policy import CorsPolicy, OriginCheck
 from corsproof.probe._transport import Reply
+from corsproof.rules import get_rule
+
+# proofs that are a pair of responses: the one shown, and the one it is compared with
+_PAIRED = frozenset({"varies_without_vary"})
 
 MADE_UP_METHOD = "CORSPROOF"
 MADE_UP_HEADER = "x-corsproof-probe"
@@ -33,7 +37,7 @@ class Probe:
     kind: str
     method: str
     origin: str | None = None
-    family: str = ""  # attack family (origins.FAMILY_RULE)
+    family: str = ""  # attack family (origins.FAMILY_WEAKNESS)
     trusted: str = ""  # the trusted origin an attack was derived from
     request_method: str = ""  # Access-Control-Request-Method
     request_headers: str = ""  # Access-Control-Request-Headers
@@ -240,7 +244,7 @@ class Observation:
             proofs["varies_without_vary"] = pair
         exposing = [e for e in granting if e.listed("access-control-expose-headers")]
         if exposing:
-            proofs["expose"] = exposing
+            proofs["expose_headers"] = exposing
         return proofs
 
     def policy(self, trusted: tuple[str, ...]) -> CorsPolicy:
@@ -266,9 +270,9 @@ class Observation:
             if "*" not in listed:
                 text = ", ".join(listed)  # the server's words: kept short in a message
                 setattr(policy, sent_back, text if len(text) <= 120 else text[:119] + "…")
-        if "expose" in proofs:
+        if "expose_headers" in proofs:
             exposed: list[str] = []
-            for exchange in proofs["expose"]:
+            for exchange in proofs["expose_headers"]:
                 for name in exchange.listed("access-control-expose-headers"):
                     if name.lower() not in (n.lower() for n in exposed):
                         exposed.append(name)
@@ -300,24 +304,16 @@ class Observation:
     # ---------------------------------------------------------------- evidence
     def evidence(self, finding: Finding) -> dict[str, Any] | None:
         proofs = self.proofs()
-        part = {
-            "CORS107": "private_network",
-            "CORS202": "varies_without_vary",
-            "CORS203": "expose",
-        }.get(finding.rule_id)
-        chosen: list[Exchange] = []
-        if finding.rule_id == "CORS201":
-            chosen = proofs.get("any_header", []) or proofs.get("any_method", [])
-        elif part is not None:
-            chosen = proofs.get(part, [])
-        elif finding.rule_id in ("CORS101", "CORS102"):
-            chosen = proofs.get("any_origin", [])
+        rule = get_rule(finding.rule_id)
+        parts = rule.proven_by if rule is not None else ()
+        part = next((p for p in parts if proofs.get(p)), None)
+        chosen: list[Exchange] = proofs[part] if part is not None else []
         if not chosen and finding.proof_origin:
             hit = self.granted_to(finding.proof_origin)
             chosen = [hit] if hit else []
         if not chosen:
             return None
         evidence = chosen[0].evidence()
-        if len(chosen) > 1 and finding.rule_id == "CORS202":
+        if part in _PAIRED and len(chosen) > 1:
             evidence["compared_with"] = chosen[1].evidence()
         return evidence

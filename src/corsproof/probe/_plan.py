@@ -29,7 +29,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from urllib.parse import urljoin, urlsplit
 
 from corsproof.findings import Target
-from corsproof.origins import ARBITRARY, FAMILY_RULE, catalogue
+from corsproof.origins import ARBITRARY, FAMILY_WEAKNESS, catalogue
 from corsproof.probe._observe import (
     MADE_UP_HEADER,
     MADE_UP_METHOD,
@@ -198,7 +198,7 @@ class Plan:
     def _weak_proven(self, trusted: str) -> bool:
         granted = self.obs.granted()
         return any(
-            a.origin in granted and FAMILY_RULE[a.family] == "CORS104"
+            a.origin in granted and FAMILY_WEAKNESS[a.family] == "weak"
             for a in catalogue([trusted])
             if a.family not in ("arbitrary", "null")
         )

@@ -73,7 +73,7 @@ class PolicyFacts:
         if self.policy.any_origin is not None:
             return self.policy.any_origin, None
         for verdict in self.verdicts:
-            if verdict.first("CORS101"):
+            if verdict.first("any"):
                 return verdict.check.loc or self.policy.loc, verdict.check
         return None
 
@@ -99,7 +99,7 @@ class PolicyFacts:
     def permissive(self) -> bool:
         """CORS101–104 hold (used by rules whose severity rises with an open origin policy)."""
         return self.any_origin is not None or any(
-            v.first("CORS103") or v.first("CORS104") for v in self.verdicts
+            v.first("null") or v.first("weak") for v in self.verdicts
         )
 
     def context(self, *extra: str) -> tuple[str, ...]:
@@ -122,6 +122,10 @@ class Rule:
     # the findings this rule's finding stands for at the same place (one root cause, one
     # finding): (rule id, only where every origin is sent back). The judge applies them.
     supersedes: ClassVar[tuple[tuple[str, bool], ...]] = ()
+    # the parts of a policy (`CorsPolicy` field names) whose observed responses prove this
+    # rule's findings: `probe` shows the first it has as the evidence. Without one, the evidence
+    # is the response that granted the finding's proof origin.
+    proven_by: ClassVar[tuple[str, ...]] = ()
 
     def check(self, facts: PolicyFacts) -> Iterator[Issue]:
         raise NotImplementedError

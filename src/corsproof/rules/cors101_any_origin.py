@@ -67,6 +67,7 @@ class AnyOrigin(Rule):
     cwe = (942, 200)
     summary = "every origin may read responses (no credentials)"
     fix_hint = "list the trusted front-end origins instead of allowing every origin"
+    proven_by = ("any_origin",)
 
     def check(self, facts: PolicyFacts) -> Iterator[Issue]:
         policy = facts.policy

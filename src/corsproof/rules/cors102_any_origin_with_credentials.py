@@ -64,6 +64,7 @@ class AnyOriginWithCredentials(Rule):
     cwe = (942, 346, 522)
     summary = "every origin may read responses with the victim's credentials"
     fix_hint = "allow credentials only together with an explicit list of trusted origins"
+    proven_by = ("any_origin",)
 
     def check(self, facts: PolicyFacts) -> Iterator[Issue]:
         policy = facts.policy

@@ -56,7 +56,7 @@ class NullOrigin(Rule):
         if facts.any_origin is not None or facts.fallback_reported:
             return
         for verdict in facts.verdicts:
-            if verdict.first("CORS103"):
+            if verdict.first("null"):
                 check = verdict.check
                 severity = "high" if facts.credentials else "medium"
                 message = f"{check.describe or 'the allow-list'} accepts Origin: null (sandboxed iframes, data: and file: documents)"

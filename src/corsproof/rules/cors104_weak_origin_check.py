@@ -86,7 +86,7 @@ class WeakOriginCheck(Rule):
         if facts.any_origin is not None or facts.fallback_reported:
             return
         for verdict in facts.verdicts:
-            attack = verdict.first("CORS104")
+            attack = verdict.first("weak")
             if attack is None:
                 continue
             check = verdict.check

@@ -62,7 +62,7 @@ class InsecureOrigin(Rule):
         severity = "medium" if facts.credentials else "low"
         for verdict in facts.verdicts:
             check = verdict.check
-            if verdict.first("CORS104"):
+            if verdict.first("weak"):
                 continue  # the weak check is the finding; its fix rewrites this check
             if check.how == "exact":
                 if not check.value.lower().startswith("http://"):
@@ -71,7 +71,7 @@ class InsecureOrigin(Rule):
                 message = f"the plain-text origin {check.value} is trusted"
                 fix = f"trust https://{check.value[len('http://') :]} instead, or keep the http:// origin in development settings only"
             else:
-                attack = verdict.first("CORS105")
+                attack = verdict.first("insecure-scheme")
                 # a check written for an http:// origin (`^http://localhost:\d+$`) accepts its own seed
                 plain = [
                     o for o in seed_origins(check) if o.startswith("http://") and check.accepts(o)

@@ -57,8 +57,8 @@ class AnySubdomain(Rule):
         if facts.any_origin is not None or facts.fallback_reported:
             return
         for verdict in facts.verdicts:
-            attack = verdict.first("CORS106")
-            if attack is None or verdict.first("CORS104"):
+            attack = verdict.first("any-subdomain")
+            if attack is None or verdict.first("weak"):
                 continue
             check = verdict.check
             message = f"{check.describe or 'the origin check'} trusts every subdomain: {attack.origin} passes"

@@ -53,6 +53,7 @@ class PrivateNetwork(Rule):
     cwe = (942,)
     summary = "public sites may reach this private-network or localhost service"
     fix_hint = "stop granting Access-Control-Allow-Private-Network"
+    proven_by = ("private_network",)
 
     def check(self, facts: PolicyFacts) -> Iterator[Issue]:
         loc = facts.policy.private_network

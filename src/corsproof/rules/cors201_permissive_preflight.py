@@ -55,6 +55,7 @@ class PermissivePreflight(Rule):
     cwe = (942,)
     summary = "the preflight grants any method or any request header"
     fix_hint = "list the methods and request headers the front end needs"
+    proven_by = ("any_header", "any_method")
 
     def check(self, facts: PolicyFacts) -> Iterator[Issue]:
         policy = facts.policy

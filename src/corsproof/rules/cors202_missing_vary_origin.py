@@ -56,6 +56,7 @@ class MissingVaryOrigin(Rule):
     cwe = (524, 942)
     summary = "the allowed origin depends on the request but Vary: Origin is missing"
     fix_hint = "add `Vary: Origin` where the origin is sent back"
+    proven_by = ("varies_without_vary",)
 
     def check(self, facts: PolicyFacts) -> Iterator[Issue]:
         loc = facts.policy.varies_without_vary

@@ -56,6 +56,7 @@ class ExposedSensitiveHeaders(Rule):
     cwe = (200,)
     summary = "Access-Control-Expose-Headers exposes every header or a credential-bearing one"
     fix_hint = "expose only headers that carry no secret"
+    proven_by = ("expose_headers",)
 
     def check(self, facts: PolicyFacts) -> Iterator[Issue]:
         policy = facts.policy

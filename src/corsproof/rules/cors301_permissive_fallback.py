@@ -74,7 +74,7 @@ class PermissiveFallback(Rule):
         accepts = "lets every origin in"
         if proof is None:
             attack = next(
-                (a for v in facts.verdicts for a in (v.first("CORS104"), v.first("CORS103")) if a),
+                (a for v in facts.verdicts for a in (v.first("weak"), v.first("null")) if a),
                 None,
             )
             proof = attack.origin if attack else None
