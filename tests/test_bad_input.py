@@ -35,7 +35,7 @@ import pytest
 
 from corsproof import scan_paths
 from corsproof.auth import PREFILTER, PREFILTER_WORDS
-from corsproof.static import _module, engine, prefilter
+from corsproof.static import _module, _pool, engine, prefilter
 from corsproof.static._module import open_source, read_bounded
 from corsproof.static.adapters import all_adapters
 from corsproof.static.walker import FileJob
@@ -416,12 +416,12 @@ def test_parallel_path_reports_the_same_as_one_process(tmp_path: Path) -> None:
 
 
 def _crashing(original: Any, main_pid: int) -> Any:
-    def analyse(job: FileJob) -> engine.FileOutcome:
+    def analyse(job: FileJob, projects: engine.ProjectCache | None = None) -> engine.FileOutcome:
         if job.path.name == "crash_me.py":
             if os.getpid() == main_pid:
                 raise RuntimeError("the crash must happen in a worker")
             os._exit(70)  # what a segfault in the parser would look like to the pool
-        return original(job)
+        return original(job, projects)
 
     return analyse
 
@@ -464,7 +464,7 @@ def test_without_multiprocessing_the_scan_runs_in_process(
     def no_pool(*args: object, **kwargs: object) -> None:
         raise OSError("this platform lacks a functioning sem_open implementation")
 
-    monkeypatch.setattr(engine, "ProcessPoolExecutor", no_pool)
+    monkeypatch.setattr(_pool, "ProcessPoolExecutor", no_pool)
     result = scan_paths([str(top)], workers=2)
     assert result.files_scanned == 154
     assert len(result.findings) == 1

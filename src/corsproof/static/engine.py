@@ -10,13 +10,11 @@ import gc
 import io
 import multiprocessing
 import os
-import signal
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 from typing import BinaryIO
 
@@ -36,6 +34,7 @@ from corsproof.static._module import (
     parse_source,
     read_bounded,
 )
+from corsproof.static._pool import Work, cores, run_batches
 from corsproof.static.adapters._base import environment_fallback
 from corsproof.static.prefilter import matching as _matching
 from corsproof.static.semantic import Evaluator
@@ -95,10 +94,48 @@ def _about(size: int) -> str:
 
 # ------------------------------------------------------------------------------ worker side
 
-# the projects (scan arguments) this worker has seen, most recent last; bounded, since each keeps
-# a cache of parsed modules and `scan $(git ls-files)` makes one project per directory
-_PROJECTS: OrderedDict[tuple[str, str], Project] = OrderedDict()
 MAX_PROJECTS = 4
+
+
+class ProjectCache:
+    """The projects (scan arguments) one run has analysed files of in this process, most recent
+    last, each with its cache of parsed modules. Made per run and dropped with it: a second run
+    in one process sees none of the first one's files. Bounded, since `scan $(git ls-files)`
+    makes one project per directory."""
+
+    def __init__(self) -> None:
+        self._projects: OrderedDict[tuple[str, str], Project] = OrderedDict()
+
+    def get(self, root: Path, display_root: str) -> Project:
+        key = (str(root), display_root)
+        project = self._projects.get(key)
+        if project is None:
+            project = self._projects[key] = Project(root, display_root)
+            while len(self._projects) > MAX_PROJECTS:
+                self._projects.popitem(last=False)
+        else:
+            self._projects.move_to_end(key)
+        return project
+
+
+# in a pool's worker process: the cache of the run the pool serves (the pool, and so this, lives
+# for one run; set by `_start_worker`, which the pool runs first in each worker)
+_worker_projects: ProjectCache | None = None
+
+
+def _start_worker() -> None:
+    global _worker_projects
+    _worker_projects = ProjectCache()
+
+
+def _crashed(job: FileJob) -> FileOutcome:
+    return FileOutcome(job.display, str(job.path), error="the analysis crashed on this file")
+
+
+def _analyse_in_worker(jobs: list[FileJob]) -> list[FileOutcome]:
+    return _analyse_batch(jobs, _worker_projects or ProjectCache())
+
+
 CHUNK = 4 * 1024 * 1024  # how a file larger than MAX_BYTES is read through, to prefilter all of it
 OVERLAP = 64 * 1024  # kept between chunks, so that no byte pattern is cut in two
 
@@ -123,7 +160,9 @@ def _source(job: FileJob) -> BinaryIO:
     return open_source(job.path) if job.content is None else io.BytesIO(job.content)
 
 
-def analyse_file(job: FileJob) -> FileOutcome:
+def analyse_file(job: FileJob, projects: ProjectCache | None = None) -> FileOutcome:
+    """What one file holds: its policies, authentication facts, suppressions, or why it could
+    not be analysed. `projects`: the run's projects (a new one when not given)."""
     outcome = FileOutcome(job.display, str(job.path))
     name = job.path.name
     if not name.endswith((".py", ".pyw")) and is_dependency_file(name, job.path.parent.name):
@@ -158,14 +197,7 @@ def analyse_file(job: FileJob) -> FileOutcome:
         del lowered
         if not adapters:
             return outcome
-        key = (str(job.root), job.display_root)
-        project = _PROJECTS.get(key)
-        if project is None:
-            project = _PROJECTS[key] = Project(job.root, job.display_root)
-            while len(_PROJECTS) > MAX_PROJECTS:
-                _PROJECTS.popitem(last=False)
-        else:
-            _PROJECTS.move_to_end(key)
+        project = (projects or ProjectCache()).get(job.root, job.display_root)
         real = job.path.resolve()
         # already parsed here as another file's import: not twice (text from stdin: what is
         # on disk at its name may be older)
@@ -228,7 +260,7 @@ def _analyse_dependencies(job: FileJob, outcome: FileOutcome) -> FileOutcome:
     return outcome
 
 
-def _analyse_batch(jobs: list[FileJob]) -> list[FileOutcome]:
+def _analyse_batch(jobs: list[FileJob], projects: ProjectCache) -> list[FileOutcome]:
     # the cyclic collector stays off for the whole batch: it would walk every tree and model
     # being built again and again (a parse takes 2-5 times as long with it on), each file's model
     # is freed by reference counting (`Module.release`), and collections between files would
@@ -236,7 +268,7 @@ def _analyse_batch(jobs: list[FileJob]) -> list[FileOutcome]:
     collecting = gc.isenabled()
     gc.disable()
     try:
-        outcomes = [analyse_file(job) for job in jobs]
+        outcomes = [analyse_file(job, projects) for job in jobs]
     finally:
         if collecting:
             gc.enable()
@@ -265,113 +297,6 @@ def _batches(
             batch = []
     if batch:
         yield batch
-
-
-def _cores() -> int:
-    """The cores this process may run on (a container's CPU set, not the host's)."""
-    try:
-        return len(os.sched_getaffinity(0)) or 1
-    except (AttributeError, OSError):
-        return os.cpu_count() or 1
-
-
-def _quiet_worker() -> None:
-    # Ctrl-C is the main process's to handle: workers finish their batch, without tracebacks
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    gc.freeze()  # what start-up made lives as long as the worker: never scanned again
-
-
-def _pool(workers: int) -> ProcessPoolExecutor | None:
-    try:
-        return ProcessPoolExecutor(max_workers=workers, initializer=_quiet_worker)
-    except (OSError, ImportError, NotImplementedError):
-        return None  # no working multiprocessing here (no sem_open, …): analyse in this process
-
-
-def _run_parallel(batches: Iterator[list[FileJob]], workers: int) -> Iterator[FileOutcome]:
-    """Outcomes in walk order. Up to `workers * 3` batches in flight, so memory does not grow
-    with the number of files; a small tree (two batches or fewer) is analysed in this process."""
-    first = next(batches, None)
-    if first is None:
-        return
-    second = next(batches, None)
-    pool = _pool(workers) if second is not None and workers > 1 else None
-    if pool is None:
-        yield from _analyse_batch(first)
-        if second is not None:
-            yield from _analyse_batch(second)
-        for batch in batches:
-            yield from _analyse_batch(batch)
-        return
-    queued: list[list[FileJob]] = [first, second]
-    pending: list[tuple[list[FileJob], Future[list[FileOutcome]]]] = []
-
-    def feed() -> bool:
-        batch = queued.pop(0) if queued else next(batches, None)
-        if batch is None:
-            return False
-        try:
-            future = pool.submit(_analyse_batch, batch)
-        except BrokenProcessPool as exc:  # a worker died since the last result
-            future = Future()
-            future.set_exception(exc)
-        pending.append((batch, future))
-        return True
-
-    try:
-        while len(pending) < workers * 3 and feed():
-            pass
-        while pending:
-            batch, future = pending.pop(0)
-            try:
-                results = future.result()
-            except BrokenProcessPool:
-                # a worker died (a file crashed the interpreter, or it was killed): the batches
-                # that had not finished are redone apart, the culprit's file by file; the
-                # outcomes keep the walk order
-                pool.shutdown(wait=False, cancel_futures=True)
-                stale = [(batch, future), *pending]
-                pending.clear()
-                fresh = _pool(workers)
-                for again, done in stale:
-                    if _finished(done):
-                        yield from done.result()
-                    else:
-                        yield from _isolate(again)
-                if fresh is None:  # no new pool could be made: the rest in this process
-                    for rest in [*queued, *batches]:
-                        yield from _analyse_batch(rest)
-                    return
-                pool = fresh
-                while len(pending) < workers * 3 and feed():
-                    pass
-                continue
-            yield from results
-            feed()
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
-
-
-def _finished(future: Future[list[FileOutcome]]) -> bool:
-    return future.done() and not future.cancelled() and future.exception() is None
-
-
-def _isolate(batch: list[FileJob]) -> Iterator[FileOutcome]:
-    """Redo a batch in a process of its own; if that dies too, each file in its own process."""
-    try:
-        with ProcessPoolExecutor(max_workers=1, initializer=_quiet_worker) as single:
-            results = single.submit(_analyse_batch, batch).result()
-    except BrokenProcessPool:
-        pass
-    else:
-        yield from results
-        return
-    for job in batch:
-        try:
-            with ProcessPoolExecutor(max_workers=1, initializer=_quiet_worker) as single:
-                yield from single.submit(_analyse_batch, [job]).result()
-        except BrokenProcessPool:
-            yield FileOutcome(job.display, str(job.path), error="the analysis crashed on this file")
 
 
 class _AppRoots:
@@ -440,12 +365,10 @@ def scan_paths(
     which parses the files with findings again with libcst."""
     started = time.perf_counter()
     result = ScanResult()
-    # parsed modules are cached per run only: files may change between two runs in one process
-    _PROJECTS.clear()
     spec = pathspec.GitIgnoreSpec.from_lines(exclude) if exclude else None
     errors: list[FileError] = []
     named: list[tuple[str, str]] = []  # files named by those analysed that could not be read
-    workers = 1 if stdin else workers or min(_cores(), 8)
+    workers = 1 if stdin else workers or min(cores(), 8)
     roots = _AppRoots()
     auth_by_app: dict[Path, set[str]] = {}
     policies: list[tuple[CorsPolicy, Path]] = []
@@ -459,7 +382,11 @@ def scan_paths(
         jobs = (
             replace(job, suppressions=True) if isinstance(job, FileJob) else job for job in jobs
         )
-    for outcome in _run_parallel(_batches(jobs, errors), workers):
+    projects = ProjectCache()  # this run's: files may change between two runs in one process
+    work = Work(
+        partial(_analyse_batch, projects=projects), _analyse_in_worker, _start_worker, _crashed
+    )
+    for outcome in run_batches(_batches(jobs, errors), workers, work):
         if progress is not None:
             progress(outcome.display)
         if outcome.error:
