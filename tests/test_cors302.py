@@ -15,16 +15,12 @@ from packaging.specifiers import SpecifierSet
 from packaging.version import Version
 
 from corsproof import scan_paths
+from corsproof.deps import Dependency
+from corsproof.deps import _analyse as dependencies
+from corsproof.deps._advisories import advisory_table, affected_by
+from corsproof.deps._versions import Span, poetry_spans, spans_of_set
 from corsproof.findings import SEVERITIES, Location
-from corsproof.policy import CorsPolicy
-from corsproof.rules import PolicyFacts, all_rules
-from corsproof.static import dependencies
-from corsproof.static.dependencies import (
-    advisory_table,
-    affected_by,
-    poetry_spans,
-    spans_of_set,
-)
+from corsproof.rules import DependencyFacts, all_rules
 from corsproof.static.walker import walk
 
 FLASK_5 = {"CVE-2024-6839", "CVE-2024-6844", "CVE-2024-6866"}  # fixed in 6.0.0
@@ -33,7 +29,7 @@ FLASK_400 = FLASK_4X | {"CVE-2024-1681"}  # fixed in 4.0.1
 FLASK_308 = FLASK_400 | {"CVE-2020-25032"}  # fixed in 3.0.9
 
 
-def ids(package: str, spans: tuple[dependencies.Span, ...] | None) -> set[str]:
+def ids(package: str, spans: tuple[Span, ...] | None) -> set[str]:
     assert spans is not None
     return {a.id for a in affected_by(package, spans)}
 
@@ -401,17 +397,17 @@ def test_the_walker_reads_requirement_and_lock_files(tmp_path: Path) -> None:
     assert found == set(names)
 
 
-def test_other_rules_ignore_dependency_policies(tmp_path: Path) -> None:
+def test_only_cors302_judges_dependencies(tmp_path: Path) -> None:
     write(tmp_path, {"requirements.txt": "flask-cors==4.0.0\n"})
-    from corsproof.static.dependencies import analyse
-
     path = tmp_path / "requirements.txt"
-    (policy,) = analyse(path, str(path), path.read_bytes())
-    assert isinstance(policy, CorsPolicy) and policy.dependency is not None
-    assert isinstance(policy.loc, Location) and policy.loc.source == "flask-cors==4.0.0"
-    facts = PolicyFacts(policy)
-    issues = {rule.id: list(rule().check(facts)) for rule in all_rules()}
-    assert {rule_id for rule_id, found in issues.items() if found} == {"CORS302"}
+    (dependency,) = dependencies.analyse(path, str(path), path.read_bytes())
+    assert isinstance(dependency, Dependency)
+    assert isinstance(dependency.loc, Location) and dependency.loc.source == "flask-cors==4.0.0"
+    facts = DependencyFacts(dependency)
+    issues = {
+        rule.id: list(rule().check(facts)) for rule in all_rules() if rule.judges is DependencyFacts
+    }
+    assert set(issues) == {"CORS302"}
     (issue,) = issues["CORS302"]
     assert issue.severity == "high" and issue.proof_origin is None
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
+from corsproof.deps import Dependency
 from corsproof.findings import (
     SEVERITY_RANK,
     Finding,
@@ -18,7 +19,7 @@ from corsproof.findings import (
     assign_fingerprints,
 )
 from corsproof.policy import CorsPolicy
-from corsproof.rules import PolicyFacts, all_rules
+from corsproof.rules import DependencyFacts, PolicyFacts, Rule, all_rules
 
 
 def _place(where: Where) -> tuple[str, int, int, str]:
@@ -41,27 +42,34 @@ def rules_judged(select: set[str] | None, ignore: set[str] | None = None) -> tup
 
 
 def judge_policies(
-    policies: Iterable[tuple[CorsPolicy, frozenset[str]]],
+    policies: Iterable[tuple[CorsPolicy | Dependency, frozenset[str]]],
     *,
     select: set[str] | None = None,
     ignore: set[str] | None = None,
     extra_trusted: tuple[str, ...] = (),
     suppressed: Callable[[Finding], bool] = lambda _finding: False,
 ) -> tuple[list[Finding], int]:
-    """Findings for `(policy, auth context)` pairs, and how many were suppressed."""
+    """Findings for `(policy or dependency, auth context)` pairs, and how many were suppressed."""
     rules = [
         rule()
         for rule in all_rules()
         if (select is None or rule.id in select) and not (ignore and rule.id in ignore)
     ]
+    judging: dict[type, list[Rule]] = {PolicyFacts: [], DependencyFacts: []}
+    for rule in rules:
+        judging[rule.judges].append(rule)
     best: dict[tuple[str, tuple[str, int, int, str]], Finding] = {}
     # where every origin is sent back: that echo is why the value varies (see below)
     echoed: set[tuple[str, int, int, str]] = set()
-    for policy, auth in policies:
-        if policy.any_origin is not None and policy.any_echo:
-            echoed.add(_place(policy.any_origin))
-        facts = PolicyFacts(policy, auth, extra_trusted)
-        for rule in rules:
+    for subject, auth in policies:
+        facts: PolicyFacts | DependencyFacts
+        if isinstance(subject, Dependency):
+            facts = DependencyFacts(subject, auth)
+        else:
+            if subject.any_origin is not None and subject.any_echo:
+                echoed.add(_place(subject.any_origin))
+            facts = PolicyFacts(subject, auth, extra_trusted)
+        for rule in judging[type(facts)]:
             for issue in rule.check(facts):
                 finding = Finding(
                     rule_id=rule.id,
@@ -74,7 +82,7 @@ def judge_policies(
                     context=list(issue.context),
                     fix=issue.fix or rule.fix_hint,
                     evidence=issue.evidence,
-                    framework=policy.framework,
+                    framework=subject.framework,
                 )
                 key = (rule.id, _place(issue.loc))
                 kept = best.get(key)

@@ -127,28 +127,6 @@ class Fallback:
     loc: Where
 
 
-@dataclass(frozen=True)
-class Advisory:
-    """A security advisory of a CORS library (src/corsproof/data/advisories.json)."""
-
-    id: str  # CVE id, or the library's own reference when there is none
-    severity: str
-    fixed: str | None  # first fixed release; None: no fix released
-    summary: str
-    source: str  # URL of the advisory record
-
-
-@dataclass(frozen=True)
-class Dependency:
-    """A requirement (or lock-file entry) of a CORS library that admits only vulnerable versions
-    (CORS302). A policy carrying one has no origin data: only CORS302 looks at it."""
-
-    package: str  # PEP 503 normalised name
-    specifier: str  # as written: "==4.0.0", "<5", "^3.0"; a lock file's version: "4.0.0"
-    locked: bool  # an exact version from a lock file (poetry.lock, uv.lock, Pipfile.lock)
-    advisories: tuple[Advisory, ...]
-
-
 @dataclass
 class CorsPolicy:
     """The effective CORS behaviour of one configuration (one CORS() call, one settings module,
@@ -180,8 +158,6 @@ class CorsPolicy:
     module_path: str | None = None
     star_imports: tuple[str, ...] = ()
     context: frozenset[str] = frozenset()  # facts found with the policy (e.g. "debug-only")
-    # a requirement pinning/capping a CORS library at vulnerable versions (loc: its line)
-    dependency: Dependency | None = None
     # options whose value the analysis could not determine (reported, never taken as safe)
     unresolved: list[Unresolved] = field(default_factory=list)
 

@@ -18,6 +18,22 @@ from corsproof.rules import (  # noqa: F401  (registration)
     cors302_vulnerable_cors_library,
     cors303_ineffective_cors_middleware,
 )
-from corsproof.rules._base import AUTH_CONTEXT, Issue, PolicyFacts, Rule, all_rules, get_rule
+from corsproof.rules._base import (
+    AUTH_CONTEXT,
+    DependencyFacts,
+    Issue,
+    PolicyFacts,
+    Rule,
+    all_rules,
+    get_rule,
+)
 
-__all__ = ["AUTH_CONTEXT", "Issue", "PolicyFacts", "Rule", "all_rules", "get_rule"]
+__all__ = [
+    "AUTH_CONTEXT",
+    "DependencyFacts",
+    "Issue",
+    "PolicyFacts",
+    "Rule",
+    "all_rules",
+    "get_rule",
+]

@@ -11,8 +11,9 @@ import inspect
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Generic, TypeVar
 
+from corsproof.deps import Dependency
 from corsproof.findings import Where
 from corsproof.origins import CheckVerdict, judge
 from corsproof.policy import CorsPolicy, OriginCheck
@@ -112,7 +113,19 @@ class PolicyFacts:
         return tuple(dict.fromkeys(facts))
 
 
-class Rule:
+@dataclass
+class DependencyFacts:
+    """What a rule on dependencies judges: one requirement or lock entry of a CORS library that
+    admits only vulnerable versions (`corsproof.deps`)."""
+
+    dependency: Dependency
+    auth: frozenset[str] = frozenset()
+
+
+Facts = TypeVar("Facts", PolicyFacts, DependencyFacts)
+
+
+class Rule(Generic[Facts]):
     id: ClassVar[str]
     name: ClassVar[str]
     severity: ClassVar[str]  # default severity
@@ -127,7 +140,11 @@ class Rule:
     # is the response that granted the finding's proof origin.
     proven_by: ClassVar[tuple[str, ...]] = ()
 
-    def check(self, facts: PolicyFacts) -> Iterator[Issue]:
+    # what the rule judges: a CORS policy (`PolicyFacts`, the default) or a dependency
+    # (`DependencyFacts`); the judge gives each rule only facts of its kind
+    judges: ClassVar[type[PolicyFacts] | type[DependencyFacts]] = PolicyFacts
+
+    def check(self, facts: Facts) -> Iterator[Issue]:
         raise NotImplementedError
 
     @classmethod

@@ -4,13 +4,13 @@ from collections.abc import Iterator
 
 from packaging.version import InvalidVersion, Version
 
+from corsproof.deps import Advisory, Dependency
 from corsproof.findings import SEVERITY_RANK
-from corsproof.policy import Advisory, Dependency
-from corsproof.rules._base import Issue, PolicyFacts, Rule, register
+from corsproof.rules._base import DependencyFacts, Issue, Rule, register
 
 
 @register
-class VulnerableCorsLibrary(Rule):
+class VulnerableCorsLibrary(Rule[DependencyFacts]):
     """
     ## What it finds
     A requirement that pins or caps a CORS library at versions with a published CORS security
@@ -77,9 +77,11 @@ class VulnerableCorsLibrary(Rule):
     summary = "a requirement pins or caps a CORS library at versions with a security advisory"
     fix_hint = "require the fixed release of the CORS library, then re-lock"
 
-    def check(self, facts: PolicyFacts) -> Iterator[Issue]:
-        dependency = facts.policy.dependency
-        if dependency is None or not dependency.advisories:
+    judges = DependencyFacts
+
+    def check(self, facts: DependencyFacts) -> Iterator[Issue]:
+        dependency = facts.dependency
+        if not dependency.advisories:
             return
         advisories = sorted(
             dependency.advisories, key=lambda a: (-SEVERITY_RANK.get(a.severity, 0), a.id)
@@ -107,7 +109,7 @@ class VulnerableCorsLibrary(Rule):
             else "no release fixes every advisory: move to a maintained CORS library, or set "
             "the headers yourself against an allow-list"
         )
-        yield Issue(facts.policy.loc, message, advisories[0].severity, None, (), evidence, fix)
+        yield Issue(dependency.loc, message, advisories[0].severity, None, (), evidence, fix)
 
 
 def requirement(dependency: Dependency) -> str:

@@ -21,6 +21,7 @@ from typing import BinaryIO
 import pathspec
 
 from corsproof.auth import auth_facts
+from corsproof.deps import Dependency
 from corsproof.findings import FileError, ScanResult
 from corsproof.judge import judge_policies, rules_judged
 from corsproof.policy import CorsPolicy
@@ -58,6 +59,7 @@ class FileOutcome:
     display: str
     real: str
     policies: list[CorsPolicy] = field(default_factory=list)
+    dependencies: list[Dependency] = field(default_factory=list)  # requirement and lock files
     auth: frozenset[str] = frozenset()
     error: str | None = None
     too_large: bool = False  # CORS-relevant but over the size limit: not judged
@@ -234,8 +236,8 @@ def analyse_file(job: FileJob, projects: ProjectCache | None = None) -> FileOutc
 
 
 def _analyse_dependencies(job: FileJob, outcome: FileOutcome) -> FileOutcome:
-    """A requirement or lock file: its CORS302 policies (no adapter, no authentication facts)."""
-    from corsproof.static import dependencies  # loaded by the first such file only
+    """A requirement or lock file: its `Dependency` facts (no adapter, no authentication facts)."""
+    from corsproof.deps import _analyse as dependencies  # loaded by the first such file only
 
     limit = job.max_bytes or MAX_BYTES
     try:
@@ -248,7 +250,7 @@ def _analyse_dependencies(job: FileJob, outcome: FileOutcome) -> FileOutcome:
             return outcome
         if job.suppressions:
             outcome.suppressions = comments_in(data, job.display)
-        outcome.policies = dependencies.analyse(job.path, job.display, data, outcome.unreadable)
+        outcome.dependencies = dependencies.analyse(job.path, job.display, data, outcome.unreadable)
     except AnalysisError as exc:
         outcome.error = str(exc)
     except OSError as exc:
@@ -372,6 +374,7 @@ def scan_paths(
     roots = _AppRoots()
     auth_by_app: dict[Path, set[str]] = {}
     policies: list[tuple[CorsPolicy, Path]] = []
+    dependencies: list[Dependency] = []
     jobs: Iterable[FileJob | WalkError] = (
         walk(paths, include_deps, spec, force_exclude, max_file_size)
         if stdin is None
@@ -397,6 +400,7 @@ def scan_paths(
             result.files_scanned += 1
         named.extend(outcome.unreadable)
         comments.extend(outcome.suppressions)
+        dependencies.extend(outcome.dependencies)
         if not (outcome.auth or outcome.policies):
             continue  # the common case: nothing to join across files
         app = roots.of(Path(outcome.real).resolve())
@@ -419,12 +423,14 @@ def scan_paths(
     result.given = {stdin[0]: stdin[1]} if stdin else {}
     use = SuppressionUse(result.given)
     result.rules = rules_judged(select, ignore)
+    judged: list[tuple[CorsPolicy | Dependency, frozenset[str]]] = [
+        (policy, frozenset(auth_by_app.get(app, ())))
+        for policy, app in policies
+        if policy.module_path is None or policy.module_path not in inherited
+    ]
+    judged.extend((dependency, frozenset()) for dependency in dependencies)
     result.findings, result.suppressed = judge_policies(
-        (
-            (policy, frozenset(auth_by_app.get(app, ())))
-            for policy, app in policies
-            if policy.module_path is None or policy.module_path not in inherited
-        ),
+        judged,
         select=select,
         ignore=ignore,
         extra_trusted=extra_trusted,

@@ -47,7 +47,7 @@ def is_source(name: str) -> bool:
     return name.endswith(".py") or name.endswith(".pyw")
 
 
-# requirement and lock files (read for CORS302 by corsproof.static.dependencies)
+# requirement and lock files (read for CORS302 by corsproof.deps)
 DEPENDENCY_FILES = frozenset(
     {"pyproject.toml", "Pipfile", "Pipfile.lock", "poetry.lock", "uv.lock", "setup.cfg"}
 )
