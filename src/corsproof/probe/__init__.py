@@ -28,6 +28,7 @@ from corsproof.probe._engine import (
     findings_by_target,
     target_label,
 )
+from corsproof.probe._in_process import in_process_transport
 from corsproof.probe._isolate import IsolatedApp, IsolatedTransport
 from corsproof.probe._targets import (
     IN_PROCESS_BASE,
@@ -45,7 +46,6 @@ from corsproof.probe._targets import (
 from corsproof.probe._transport import (
     FailedTransport,
     Transport,
-    in_process_transport,
     network_transport,
     tls_context,
 )

@@ -323,7 +323,7 @@ def _child(spec: str, directory: str, pipe: _Pipe, requests: IO[bytes]) -> None:
 async def _serve(
     app: Any, *, asgi: bool, timeout: float, workers: int, pipe: _Pipe, requests: IO[bytes]
 ) -> None:
-    from corsproof.probe._transport import in_process_transport
+    from corsproof.probe._in_process import in_process_transport
 
     transport = in_process_transport(app, asgi=asgi, timeout=timeout, workers=workers)
     try:
