@@ -258,8 +258,8 @@ def _scan_document(top: Path, *, every_adapter: bool) -> dict[str, Any]:
         "policies": sorted(policies),
         "findings": sorted(json.dumps(f.to_json(), sort_keys=True) for f in result.findings),
         "errors": sorted(json.dumps(e.to_json(), sort_keys=True) for e in result.errors),
-        "files_scanned": result.files_scanned,
-        "files_skipped": result.files_skipped,
+        "files_scanned": result.analysed,
+        "files_skipped": result.skipped,
         "suppressed": result.suppressed,
         "seconds": result.duration_s,
     }
@@ -433,7 +433,7 @@ wall = time.perf_counter() - started
 # VmHWM, not getrusage: Linux carries the parent's peak over fork + exec into ru_maxrss
 with open("/proc/self/status") as status:
     peak = next(int(l.split()[1]) * 1024 for l in status if l.startswith("VmHWM:"))
-print(json.dumps({"wall": wall, "peak": peak, "files": result.files_scanned,
+print(json.dumps({"wall": wall, "peak": peak, "files": result.analysed,
                   "collections": [s["collections"] for s in gc.get_stats()]}))
 """
 VARIANTS = ("default", "freeze", "no-gc-in-parse", "threshold-50k", "no-gc", "no-cache")

@@ -412,7 +412,7 @@ def test_parallel_path_reports_the_same_as_one_process(tmp_path: Path) -> None:
     parallel = scan_paths([str(top)], workers=2)
     assert [f.to_json() for f in single.findings] == [f.to_json() for f in parallel.findings]
     assert single.errors == parallel.errors
-    assert single.files_scanned == parallel.files_scanned == 154
+    assert single.analysed == parallel.analysed == 154
 
 
 def _crashing(original: Any, main_pid: int) -> Any:
@@ -449,7 +449,7 @@ def test_worker_crash_is_isolated_to_its_file(
         "pkg6/nul.py",
         "pkg2/fifo.py",
     }
-    assert result.files_scanned == 152  # every other file analysed, none twice
+    assert result.analysed == 152  # every other file analysed, none twice
     assert [f.location.path for f in result.findings if f.location] == [
         str(top / "pkg3" / "app.py")
     ]
@@ -466,7 +466,7 @@ def test_without_multiprocessing_the_scan_runs_in_process(
 
     monkeypatch.setattr(_pool, "ProcessPoolExecutor", no_pool)
     result = scan_paths([str(top)], workers=2)
-    assert result.files_scanned == 154
+    assert result.analysed == 154
     assert len(result.findings) == 1
 
 

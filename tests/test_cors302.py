@@ -353,7 +353,7 @@ def test_malformed_files_are_errors(tmp_path: Path, name: str, text: str, messag
 def test_a_malformed_file_naming_no_cors_library_is_not_parsed(tmp_path: Path) -> None:
     write(tmp_path, {"pyproject.toml": "[project\nname = 'x'\n"})
     result = scan_paths([str(tmp_path)], workers=1)
-    assert (result.errors, result.files_scanned) == ([], 1)
+    assert (result.errors, result.analysed) == ([], 1)
 
 
 def test_invalid_utf8_is_an_error(tmp_path: Path) -> None:

@@ -143,7 +143,7 @@ def test_ids_are_stable_across_runs_and_distinct_between_findings(
 
 def test_empty_result_and_scan_times(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(gitlab, "_now", lambda: datetime(2025, 3, 4, 5, 6, 7, 890000, tzinfo=UTC))
-    document = to_gitlab(ScanResult(files_scanned=3, duration_s=2.2))
+    document = to_gitlab(ScanResult(analysed=3, duration_s=2.2))
     validate(document)
     assert document["vulnerabilities"] == []
     scan = document["scan"]
@@ -162,7 +162,7 @@ def test_errors_are_messages_and_failure_only_when_nothing_was_analysed() -> Non
         FileError("broken.py", "SyntaxError: invalid syntax\x1b[2J"),
         FileError("x.py", "gone"),
     ]
-    partial = to_gitlab(ScanResult(findings=[finding], errors=errors, files_scanned=1))
+    partial = to_gitlab(ScanResult(findings=[finding], errors=errors, analysed=1))
     validate(partial)
     assert partial["scan"]["status"] == "success"
     assert partial["scan"]["messages"] == [
@@ -170,7 +170,7 @@ def test_errors_are_messages_and_failure_only_when_nothing_was_analysed() -> Non
         {"level": "warn", "value": "x.py: gone"},
     ]
     assert len(partial["vulnerabilities"]) == 1
-    nothing = to_gitlab(ScanResult(errors=errors[:1], files_scanned=0))
+    nothing = to_gitlab(ScanResult(errors=errors[:1], analysed=0))
     validate(nothing)
     assert nothing["scan"]["status"] == "failure"
     assert [m["level"] for m in nothing["scan"]["messages"]] == ["warn", "fatal"]

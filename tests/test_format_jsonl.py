@@ -144,7 +144,7 @@ def test_streamed_run_keeps_nothing_in_memory() -> None:
         options = ProbeOptions(origins=(TRUSTED,), on_target=lambda *a: calls.append(a))
         result = probe_targets(targets, options)
     assert result.findings == [] and result.errors == [] and result.units_done == []
-    assert result.files_scanned == 3
+    assert result.analysed == 3
     assert sorted(done.target for _, _, done in calls) == sorted(targets)
     assert {done.target: done.status for _, _, done in calls}["not a url"] == "failed"
 

@@ -94,7 +94,7 @@ def test_examples_scan_is_one_failed_testcase_per_finding(
 
 
 def test_clean_run_is_one_passing_testcase(schema: xmlschema.XMLSchema) -> None:
-    root = parse(render_junit(ScanResult(files_scanned=5, duration_s=0.25)), schema)
+    root = parse(render_junit(ScanResult(analysed=5, duration_s=0.25)), schema)
     assert counts(root) == (1, 0, 0)
     (case,) = cases(root)
     assert case.get("name") == PASSED and len(case) == 0  # no failure, error or skipped child
@@ -106,7 +106,7 @@ def test_errors_are_error_testcases(schema: xmlschema.XMLSchema) -> None:
         "CORS105", "insecure-origin", "low", "http", location=Location("a.py", 2, 1, 2, 9)
     )
     errors = [FileError("broken.py", "SyntaxError: invalid syntax"), FileError("b.py", "gone")]
-    root = parse(render_junit(ScanResult([finding], errors, files_scanned=1)), schema)
+    root = parse(render_junit(ScanResult([finding], errors, analysed=1)), schema)
     assert counts(root) == (3, 1, 2)
     failed, *erred = cases(root)
     assert failed[0].tag == "failure"
@@ -117,10 +117,10 @@ def test_errors_are_error_testcases(schema: xmlschema.XMLSchema) -> None:
         ("b.py", "error", "FileError", "gone"),
     ]
     # errors without findings: the files that were analysed are clean (a passing testcase) ...
-    root = parse(render_junit(ScanResult(errors=errors, files_scanned=2)), schema)
+    root = parse(render_junit(ScanResult(errors=errors, analysed=2)), schema)
     assert counts(root) == (3, 0, 2) and cases(root)[-1].get("name") == PASSED
     # ... but when nothing could be analysed there is nothing to pass
-    root = parse(render_junit(ScanResult(errors=errors, files_scanned=0)), schema)
+    root = parse(render_junit(ScanResult(errors=errors, analysed=0)), schema)
     assert counts(root) == (2, 0, 2) and PASSED not in {c.get("name") for c in cases(root)}
 
 
@@ -152,7 +152,7 @@ def test_hostile_text_is_escaped_and_stays_xml(schema: xmlschema.XMLSchema) -> N
             ),
         ],
         errors=[FileError("bad\x00.py", "cannot read \ud83d: \x1b[31m")],
-        files_scanned=1,
+        analysed=1,
     )
     text = render_junit(result)
     root = parse(text, schema)

@@ -691,7 +691,7 @@ def test_any_header_bytes_are_read_without_raising(
     )
     for finding in findings:
         finding.evidence = observation.evidence(finding)
-    result = ScanResult(findings=findings, errors=[FileError(url, "x")], files_scanned=1)
+    result = ScanResult(findings=findings, errors=[FileError(url, "x")], analysed=1)
     render_json(result)
     for color in (False, True):
         text = render_text(result, color=color)

@@ -283,9 +283,7 @@ def probe_result(url: str, header_value: str, error: str) -> ScanResult:
     findings, _ = judge_policies([(observation.policy(("https://app.example",)), frozenset())])
     for finding in findings:
         finding.evidence = observation.evidence(finding)
-    return ScanResult(
-        findings=findings, errors=[FileError(url, error)], files_scanned=1, duration_s=0.1
-    )
+    return ScanResult(findings=findings, errors=[FileError(url, error)], analysed=1, duration_s=0.1)
 
 
 @settings(

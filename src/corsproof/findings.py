@@ -197,8 +197,11 @@ class Unresolved:
 class ScanResult:
     findings: list[Finding] = field(default_factory=list)
     errors: list[FileError] = field(default_factory=list)
-    files_scanned: int = 0
-    files_skipped: int = 0
+    # what was analysed and what could not be: files (`scan`) or targets (`probe`), as `unit`
+    # says; the JSON report calls them `files_scanned` and `files_skipped` for both
+    analysed: int = 0
+    skipped: int = 0
+    unit: str = "file"
     suppressed: int = 0
     duration_s: float = 0.0
     unresolved: list[Unresolved] = field(default_factory=list)

@@ -227,7 +227,7 @@ def test_isolation_survives_os_exit_on_import(app_dir: Path) -> None:
     assert isinstance(app, FailedApp)
     assert "exited with code 7" in app.message
     result = probe_targets(["http://localhost/"], ProbeOptions(timeout=5), app=app)
-    assert result.files_scanned == 0
+    assert result.analysed == 0
     assert [(e.path, "code 7" in e.message) for e in result.errors] == [
         ("cpguard_hard_exit:app", True)
     ]
@@ -276,7 +276,7 @@ def test_isolation_reports_lifespan_and_usage_errors(app_dir: Path) -> None:
     app = load_app("cpguard_lifespan_exit:app", str(app_dir), isolate=True)
     result = probe_targets(["http://localhost/"], ProbeOptions(timeout=5), app=app)
     (error,) = result.errors
-    assert "SystemExit: 5" in error.message and result.files_scanned == 0
+    assert "SystemExit: 5" in error.message and result.analysed == 0
     with pytest.raises(TargetSourceError, match="no module named"):
         load_app("cpguard_nowhere:app", str(app_dir), isolate=True)
 

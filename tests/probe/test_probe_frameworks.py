@@ -85,7 +85,7 @@ def test_django_cors_headers(case: str, mode: str) -> None:
             django_testapp.wsgi_application(), ["/api/data/", "/api/data"], mode, serve=serve_wsgi
         )
     assert_no_errors(result)
-    assert result.files_scanned == 2
+    assert result.analysed == 2
     found = ids_by_path(result, base)
     assert found.get("/api/data/", set()) == expected
     assert "/api/data" not in found

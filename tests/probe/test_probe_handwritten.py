@@ -20,7 +20,7 @@ def test_each_weak_check_is_reported_with_its_rule(mode: str) -> None:
     assert_no_errors(result)
     found = ids_by_path(result, base)
     assert {p: found.get(p, set()) for p in PATHS} == {p: EXPECTED_HANDWRITTEN[p] for p in PATHS}
-    assert result.files_scanned == len(PATHS)
+    assert result.analysed == len(PATHS)
 
 
 def test_proof_origins_and_evidence(mode: str) -> None:

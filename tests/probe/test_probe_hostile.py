@@ -124,7 +124,7 @@ def test_each_hostile_server_is_a_per_target_error_and_the_others_are_probed(
     assert len(errors) == len(HOSTILE) + 1
     found = {(f.target.url if f.target else "", f.rule_id) for f in result.findings}
     assert found == {(good + "/echo-creds", "CORS102"), (good + "/null", "CORS103")}
-    assert result.files_scanned == 2
+    assert result.analysed == 2
     # every hostile target gives up after one request bounded by the timeout; all run at once
     assert elapsed < 6 * TIMEOUT, elapsed
 
@@ -138,4 +138,4 @@ def test_a_dead_port_is_a_connection_error() -> None:
         )
     (error,) = result.errors
     assert "connect" in error.message.lower()
-    assert result.files_scanned == 0
+    assert result.analysed == 0

@@ -208,7 +208,7 @@ def test_the_issue_another_port_of_the_same_host_gets_nothing() -> None:
     assert "redirect not followed" in error.message
     assert elsewhere.base + "/landing" in error.message
     assert "another origin" in error.message
-    assert result.findings == [] and result.files_scanned == 0
+    assert result.findings == [] and result.analysed == 0
 
 
 def test_a_redirect_later_in_the_plan_is_never_followed() -> None:
@@ -224,7 +224,7 @@ def test_a_redirect_later_in_the_plan_is_never_followed() -> None:
             result = probe_targets([origin.base + "/data"], options())
     assert elsewhere.connections == 0
     assert len(origin.requests) > 5
-    assert result.files_scanned == 1 and result.findings == []
+    assert result.analysed == 1 and result.findings == []
 
 
 def test_same_origin_redirects_are_followed_and_findings_name_the_url_that_answered() -> None:

@@ -41,7 +41,7 @@ def test_only_safe_methods_are_sent(tmp_path: Path) -> None:
             openapi_targets(_spec(tmp_path), base),
             ProbeOptions(origins=("https://app.example.com",), timeout=5, trust_env=False),
         )
-    assert result.files_scanned == 5
+    assert result.analysed == 5
     methods = {r.method for r in recorder.requests}
     assert methods <= {"GET", "HEAD", "OPTIONS"}, methods
     # the documented method is still asked about in the preflight
@@ -83,7 +83,7 @@ def test_max_requests_bounds_the_whole_run() -> None:
     assert len(recorder.requests) <= 10
     assert result.requests_sent == len(recorder.requests)
     assert any("--max-requests (10)" in e.message for e in result.errors)
-    assert result.files_skipped >= 1
+    assert result.skipped >= 1
 
 
 def test_credentials_go_with_simple_requests_never_with_preflights() -> None:

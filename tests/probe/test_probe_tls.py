@@ -34,7 +34,7 @@ def test_without_client_certificate_a_clear_per_target_error(pki: Pki, mtls_serv
         ProbeOptions(origins=(TRUSTED,), cacert=str(pki.ca_file), timeout=3, trust_env=False),
     )
     assert result.findings == []
-    assert result.files_scanned == 0
+    assert result.analysed == 0
     (error,) = result.errors
     assert error.path == mtls_server + "/data"
     assert "client certificate" in error.message and "--cert" in error.message

@@ -316,6 +316,6 @@ def _probe_with(
     finally:
         if cluster is not None:
             cluster.close()
-    if result.files_scanned == 0 and not result.errors:
+    if result.analysed == 0 and not result.errors:
         return _usage("no targets to probe")
     return _finish(result, args, config, nothing="no target could be probed")

@@ -40,7 +40,7 @@ def _problems(result: ScanResult, args: argparse.Namespace, nothing: str) -> lis
             f"--strict: {count} {unit}{'s' if count != 1 else ''} could not be analysed "
             "(listed under errors)"
         )
-    if result.files_scanned == 0 and result.errors:
+    if result.analysed == 0 and result.errors:
         problems.append(f"{nothing} (every one is listed under errors, with the reason)")
     return problems
 
@@ -96,7 +96,7 @@ def _finish(
         for problem in problems:
             _error(problem)
         return EXIT_ERROR
-    if result.files_scanned == 0:
+    if result.analysed == 0:
         print(
             "corsproof: warning: no Python files found (check the paths, --exclude and .gitignore)",
             file=sys.stderr,

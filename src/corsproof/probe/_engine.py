@@ -78,7 +78,7 @@ class ProbeProgress:
 
 @dataclass
 class ProbeResult(ScanResult):
-    """A `ScanResult` whose `files_scanned` counts probed targets; plus the requests sent."""
+    """A `ScanResult` of probed targets (`analysed`, `skipped`); plus the requests sent."""
 
     requests_sent: int = 0
     unit: str = "target"
@@ -229,9 +229,9 @@ class Engine:
             problem = f"internal error while probing: {type(exc).__name__}: {exc}"
         if not observation.exchanges:
             if problem and problem.startswith("--max-requests"):
-                self.result.files_skipped += 1
+                self.result.skipped += 1
             return [], [self._error(target, problem or "no answer")], False
-        self.result.files_scanned += 1
+        self.result.analysed += 1
         errors: list[FileError] = []
         if problem:
             errors.append(self._error(target, f"incomplete: {problem}"))
@@ -312,7 +312,7 @@ class Engine:
             while (target := pull()) is not None:
                 if self.budget.used >= self.budget.limit:
                     message = f"not probed: --max-requests ({self.budget.limit}) reached"
-                    self.result.files_skipped += 1
+                    self.result.skipped += 1
                     self._done(target_label(target), [], [self._error(target, message)], False)
                 else:
                     self._done(target_label(target), *await self.probe(target))

@@ -205,7 +205,7 @@ def to_gitlab(result: ScanResult) -> dict[str, Any]:
     """The report as a JSON-ready dict, valid against the schema of SCHEMA_VERSION."""
     end = _now().replace(microsecond=0)
     start = end - timedelta(seconds=int(result.duration_s + 0.999))
-    failed = result.files_scanned == 0 and bool(result.errors)
+    failed = result.analysed == 0 and bool(result.errors)
     catalogue = {rule.id: rule for rule in result.rules}
     tool = {
         "id": "corsproof",

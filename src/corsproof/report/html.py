@@ -370,7 +370,7 @@ def _charts(result: ScanResult, findings: list[Finding]) -> str:
     )
     totals = (
         f'<p class="totals"><b>{len(findings)}</b> finding{"s" if len(findings) != 1 else ""}'
-        f" in {where}<br>{result.files_scanned} files scanned · {result.suppressed} suppressed</p>"
+        f" in {where}<br>{result.analysed} files scanned · {result.suppressed} suppressed</p>"
     )
     return (
         '<div class="charts">'
@@ -434,7 +434,7 @@ def render_html(result: ScanResult, color: bool = False) -> str:
 <style>{CSS}</style></head>
 <body>
 <header><h1>corsproof report</h1>
-<div class="meta">corsproof {_e(__version__)} · {result.files_scanned} files scanned ·
+<div class="meta">corsproof {_e(__version__)} · {result.analysed} files scanned ·
 {total} finding{plural} · {result.suppressed} suppressed · {len(result.errors)} errors ·
 {result.duration_s:.2f}s</div></header>
 <main>

@@ -16,8 +16,8 @@ def to_document(result: ScanResult) -> dict[str, Any]:
         "errors": [e.to_json() for e in result.errors],
         "unresolved": [u.to_json() for u in getattr(result, "unresolved", ())],
         "stats": {
-            "files_scanned": result.files_scanned,
-            "files_skipped": result.files_skipped,
+            "files_scanned": result.analysed,
+            "files_skipped": result.skipped,
             "suppressed": result.suppressed,
             "duration_s": result.duration_s,
             "unresolved": len(getattr(result, "unresolved", ())),

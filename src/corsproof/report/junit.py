@@ -114,7 +114,7 @@ def to_junit(result: ScanResult) -> ET.Element:
     """The `<testsuites>` element of the report."""
     cases = [_finding(finding) for finding in result.findings]
     cases += [_error(error) for error in result.errors]
-    nothing_analysed = result.files_scanned == 0 and bool(result.errors)
+    nothing_analysed = result.analysed == 0 and bool(result.errors)
     if not result.findings and not nothing_analysed:
         cases.append(ET.Element("testcase", name=PASSED, classname=SUITE))
     counts = {

@@ -56,10 +56,10 @@ def _summary(result: ScanResult) -> str:
     counts = {s: sum(1 for f in result.findings if f.severity == s) for s in SEVERITIES}
     summary = ", ".join(f"{n} {s}" for s, n in counts.items() if n) or "no findings"
     total = len(result.findings)
-    unit = printable(getattr(result, "unit", "file"))  # probe results count targets
+    unit = printable(result.unit)
     return (
-        f"Found {total} finding{'s' if total != 1 else ''} ({summary}) in {result.files_scanned} "
-        f"{unit}{'s' if result.files_scanned != 1 else ''}"
+        f"Found {total} finding{'s' if total != 1 else ''} ({summary}) in {result.analysed} "
+        f"{unit}{'s' if result.analysed != 1 else ''}"
         + (f"; {result.suppressed} suppressed" if result.suppressed else "")
         + (
             f"; {len(result.errors)} error{'s' if len(result.errors) != 1 else ''}"

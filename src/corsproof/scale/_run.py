@@ -57,7 +57,7 @@ def probe_stream(
     pending = (t for t in targets if target_label(t) not in skip)
     if cluster is None:
         options.on_target = stream.unit_done
-        return probe_targets(pending, options, app=app).files_scanned
+        return probe_targets(pending, options, app=app).analysed
 
     from corsproof.scale._cluster import probe_on_cluster
 

@@ -89,6 +89,6 @@ def _scan(source: str, root: str, options: dict[str, Any]) -> Block:
         path = where.get("path")
         if isinstance(path, str) and path.startswith(prefix):
             where["path"] = path[len(prefix) :]
-    failed = result.files_scanned == 0 and bool(result.errors)
+    failed = result.analysed == 0 and bool(result.errors)
     block.done = UnitDone(source, len(block.findings), "failed" if failed else "ok").to_json()
     return block

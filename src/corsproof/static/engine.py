@@ -395,9 +395,9 @@ def scan_paths(
         if outcome.error:
             kind = TooLargeError if outcome.too_large else FileError
             errors.append(kind(outcome.display, outcome.error))
-            result.files_skipped += 1
+            result.skipped += 1
         else:
-            result.files_scanned += 1
+            result.analysed += 1
         named.extend(outcome.unreadable)
         comments.extend(outcome.suppressions)
         dependencies.extend(outcome.dependencies)
