@@ -21,10 +21,10 @@ from corsproof.origins import (
     WEAK_REASONS,
     catalogue,
     evaluable,
-    judge,
     registrable_domain,
     seed_origins,
     split_origin,
+    verdict_of,
 )
 from corsproof.policy import CorsPolicy, OriginCheck
 from corsproof.regexes import is_redos_prone, regex_sample, regex_samples
@@ -321,7 +321,7 @@ def test_credentials_turn_a_star_regex_into_cors102() -> None:
 
 
 def test_verdict_keeps_the_first_origin_per_family() -> None:
-    verdict = judge(method("endswith", "example.com"))
+    verdict = verdict_of(method("endswith", "example.com"))
     assert [a.family for a in verdict.accepted] == [
         "prefix-prepend",
         "any-subdomain",
@@ -334,8 +334,8 @@ def test_verdict_keeps_the_first_origin_per_family() -> None:
 
 def test_extra_trusted_origins_seed_checks_without_constants() -> None:
     check = regex("search", "corp")  # no host in the pattern: nothing to derive attacks from
-    assert judge(check).accepted == ()
-    verdict = judge(check, ("https://corp.example.com",))
+    assert verdict_of(check).accepted == ()
+    verdict = verdict_of(check, ("https://corp.example.com",))
     assert verdict.first("weak") is not None
 
 
@@ -356,7 +356,7 @@ def test_extra_trusted_origins_seed_checks_without_constants() -> None:
 )
 @pytest.mark.parametrize("how", ["match", "search", "fullmatch"])
 def test_patterns_without_a_usable_sample_give_no_finding(how: str, pattern: str) -> None:
-    verdict = judge(regex(how, pattern))
+    verdict = verdict_of(regex(how, pattern))
     assert all(a.family in ("arbitrary", "null") for a in verdict.accepted)
     assert not {a.weakness for a in verdict.accepted} & {"weak", "insecure-scheme", "any-subdomain"}
 
@@ -368,7 +368,7 @@ def test_garbage_predicates_do_not_crash() -> None:
         ("regex", "match", "((", 0, ORIGIN),
         ("apply", "hostname", ("const", 3)),
     ):
-        assert judge(predicate(node)).accepted == ()
+        assert verdict_of(predicate(node)).accepted == ()
 
 
 # ---------------------------------------------------------------- catastrophic backtracking
@@ -411,7 +411,7 @@ def test_catastrophic_patterns_are_not_evaluated(how: str, pattern: str) -> None
     check = regex(how, pattern)
     assert is_redos_prone(pattern)
     assert not evaluable(check)
-    assert judge(check).accepted == ()
+    assert verdict_of(check).accepted == ()
     assert not evaluable(predicate(("regex", how, pattern, 0, ORIGIN)))
 
 
@@ -426,13 +426,13 @@ def test_judge_never_hangs_on_catastrophic_patterns() -> None:
     """In a subprocess, so a regression fails the test instead of hanging the suite."""
     script = (
         "import json, re, sys\n"
-        "from corsproof.origins import judge\n"
+        "from corsproof.origins import verdict_of\n"
         "from corsproof.policy import OriginCheck\n"
         "cases = json.loads(sys.stdin.read())\n"
         "for how, pattern in cases:\n"
         "    for trusted in ((), ('https://' + 'a' * 60 + '.example.com',)):\n"
-        "        judge(OriginCheck(how=how, value=pattern), trusted)\n"
-        "        judge(OriginCheck(how='predicate', predicate=('regex', how, pattern, 0, ('origin',))), trusted)\n"
+        "        verdict_of(OriginCheck(how=how, value=pattern), trusted)\n"
+        "        verdict_of(OriginCheck(how='predicate', predicate=('regex', how, pattern, 0, ('origin',))), trusted)\n"
         "print('done')\n"
     )
     cases = [*CATASTROPHIC, *(("search", p) for p in REALISTIC)]
@@ -451,8 +451,8 @@ def test_very_long_trusted_hosts_are_not_derived_from() -> None:
     long_host = "a" * 150 + ".example.com"
     check = method("startswith", f"https://{long_host}")
     assert seed_origins(check) == [f"https://{long_host}"]
-    assert judge(check).accepted == ()
-    assert judge(method("startswith", "https://a.example.com")).first("weak") is not None
+    assert verdict_of(check).accepted == ()
+    assert verdict_of(method("startswith", "https://a.example.com")).first("weak") is not None
 
 
 # ---------------------------------------------------------------- regex samples

@@ -267,7 +267,7 @@ def evaluable(check: OriginCheck) -> bool:
     return not any(is_redos_prone(pattern, flags) for pattern, flags in _patterns(check))
 
 
-def judge(check: OriginCheck, extra_trusted: tuple[str, ...] = ()) -> CheckVerdict:
+def verdict_of(check: OriginCheck, extra_trusted: tuple[str, ...] = ()) -> CheckVerdict:
     """Evaluate `check` on the catalogue derived from its own seeds (and any extra trusted origins).
 
     A check whose regex could backtrack catastrophically (`(a+)+`) is not evaluated: no verdict.

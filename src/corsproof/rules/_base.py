@@ -15,7 +15,7 @@ from typing import Any, ClassVar, Generic, TypeVar
 
 from corsproof.deps import Dependency
 from corsproof.findings import Where
-from corsproof.origins import CheckVerdict, judge
+from corsproof.origins import CheckVerdict, verdict_of
 from corsproof.policy import CorsPolicy, OriginCheck
 
 AUTH_CONTEXT = ("api-key", "authorization-header", "mtls")
@@ -65,7 +65,7 @@ class PolicyFacts:
     @property
     def verdicts(self) -> list[CheckVerdict]:
         if self._verdicts is None:
-            self._verdicts = [judge(c, self.extra_trusted) for c in self.policy.checks]
+            self._verdicts = [verdict_of(c, self.extra_trusted) for c in self.policy.checks]
         return self._verdicts
 
     @cached_property
