@@ -15,7 +15,7 @@ The comment must change no finding: it names no authentication word (`corsproof.
 suppression, and none of the words some adapters look for in the source text besides the tree
 (`cherrypy_cors`, `cors.`, `corsheaders`). At build time (and with `--verify`) the script checks,
 with corsproof's own code, that every file of the dense corpus matches every adapter's prefilter
-(`prefilter.matching`) and has the same authentication facts as the original, and that a scan of the
+(`prefilter.Prefilter.matching`) and has the same authentication facts as the original, and that a scan of the
 dense corpus gives the same policies, findings, errors and counts as a scan of the original in
 which every adapter is forced on every file, both on the corpus (which has no CORS configuration)
 and on a dense copy of tests/fixtures (hundreds of policies and findings). The prefilter check runs
@@ -192,13 +192,14 @@ def checks(corpus: Path, tree: Path, verify: bool) -> dict[str, Any]:
 
 
 def check_prefilters(corpus: Path, tree: Path) -> dict[str, Any]:
-    """With the engine's own `_matching`: the adapters each dense file matches, and whether its
+    """With the engine's own prefilter: the adapters each dense file matches, and whether its
     authentication facts are those of the original."""
     from corsproof.auth import auth_facts
     from corsproof.static.adapters import all_adapters
-    from corsproof.static.prefilter import matching as _matching
+    from corsproof.static.prefilter import Prefilter
 
     adapters = all_adapters()
+    _matching = Prefilter(adapters).matching
     files = _sources(tree)
     counts = {"files": len(files), "all": 0, "any": 0, "same_auth": 0}
     missing: dict[str, int] = {}
@@ -231,11 +232,12 @@ def _scan_document(top: Path, *, every_adapter: bool) -> dict[str, Any]:
     workers are forked and inherit the patch)."""
     from corsproof.static import engine
     from corsproof.static.adapters import all_adapters
+    from corsproof.static.prefilter import Prefilter
 
-    original, judge = engine._matching, engine.judge_policies
+    original, judge = Prefilter.matching, engine.judge_policies
     if every_adapter:
         adapters = all_adapters()
-        engine._matching = lambda data, lowered=None: list(adapters)
+        Prefilter.matching = lambda self, data, lowered=None: list(adapters)  # type: ignore[method-assign]
     policies: list[str] = []
     root = str(top.resolve())
 
@@ -253,7 +255,7 @@ def _scan_document(top: Path, *, every_adapter: bool) -> dict[str, Any]:
         result = engine.scan_paths(["."], include_deps=True, workers=None if forked else 1)
     finally:
         os.chdir(here)
-        engine._matching, engine.judge_policies = original, judge
+        Prefilter.matching, engine.judge_policies = original, judge  # type: ignore[method-assign]
     return {
         "policies": sorted(policies),
         "findings": sorted(json.dumps(f.to_json(), sort_keys=True) for f in result.findings),
@@ -330,9 +332,11 @@ def report_checks(state: dict[str, Any]) -> bool:
 
 def prefiltered(files: list[Path]) -> int:
     """Files the engine would parse (some adapter prefilter matches their bytes)."""
-    from corsproof.static.prefilter import matching as _matching
+    from corsproof.static.adapters import all_adapters
+    from corsproof.static.prefilter import Prefilter
 
-    return sum(1 for path in files if _matching(path.read_bytes()))
+    matching = Prefilter(all_adapters()).matching
+    return sum(1 for path in files if matching(path.read_bytes()))
 
 
 def parse_once(files: list[Path]) -> tuple[float, float, int]:

@@ -416,12 +416,12 @@ def test_parallel_path_reports_the_same_as_one_process(tmp_path: Path) -> None:
 
 
 def _crashing(original: Any, main_pid: int) -> Any:
-    def analyse(job: FileJob, projects: engine.ProjectCache | None = None) -> engine.FileOutcome:
+    def analyse(job: FileJob, context: engine.ScanContext | None = None) -> engine.FileOutcome:
         if job.path.name == "crash_me.py":
             if os.getpid() == main_pid:
                 raise RuntimeError("the crash must happen in a worker")
             os._exit(70)  # what a segfault in the parser would look like to the pool
-        return original(job, projects)
+        return original(job, context)
 
     return analyse
 
@@ -629,6 +629,7 @@ def test_prefilter_matches_the_plain_patterns_on_the_fixtures() -> None:
     samples = [p.read_bytes() for p in sorted(fixtures.rglob("*.py"))]
     samples += [GOOD.encode(), MARK.encode(), MARK.lower().encode(), MARK.upper().encode()]
     assert samples
+    matching = prefilter.Prefilter(all_adapters()).matching
     for data in samples:
         plain = {a for a in all_adapters() if a.prefilter.search(data)}
-        assert set(prefilter.matching(data)) == plain
+        assert set(matching(data)) == plain

@@ -36,8 +36,9 @@ from corsproof.static._module import (
     read_bounded,
 )
 from corsproof.static._pool import Work, cores, run_batches
+from corsproof.static.adapters import all_adapters
 from corsproof.static.adapters._base import environment_fallback
-from corsproof.static.prefilter import matching as _matching
+from corsproof.static.prefilter import Prefilter
 from corsproof.static.semantic import Evaluator
 from corsproof.static.suppress import SuppressionComment, SuppressionUse, comments_in
 from corsproof.static.walker import FileJob, WalkError, is_dependency_file, walk
@@ -99,16 +100,18 @@ def _about(size: int) -> str:
 MAX_PROJECTS = 4
 
 
-class ProjectCache:
-    """The projects (scan arguments) one run has analysed files of in this process, most recent
-    last, each with its cache of parsed modules. Made per run and dropped with it: a second run
-    in one process sees none of the first one's files. Bounded, since `scan $(git ls-files)`
-    makes one project per directory."""
+class ScanContext:
+    """What one run keeps while it analyses files in this process: the adapters' prefilter, and
+    the projects (scan arguments) it has analysed files of, most recent last, each with its cache
+    of parsed modules. Made per run and dropped with it: a second run in one process sees none of
+    the first one's files. Bounded, since `scan $(git ls-files)` makes one project per
+    directory."""
 
     def __init__(self) -> None:
+        self.prefilter = Prefilter(all_adapters())
         self._projects: OrderedDict[tuple[str, str], Project] = OrderedDict()
 
-    def get(self, root: Path, display_root: str) -> Project:
+    def project(self, root: Path, display_root: str) -> Project:
         key = (str(root), display_root)
         project = self._projects.get(key)
         if project is None:
@@ -120,14 +123,14 @@ class ProjectCache:
         return project
 
 
-# in a pool's worker process: the cache of the run the pool serves (the pool, and so this, lives
-# for one run; set by `_start_worker`, which the pool runs first in each worker)
-_worker_projects: ProjectCache | None = None
+# in a pool's worker process: the context of the run the pool serves (the pool, and so this,
+# lives for one run; set by `_start_worker`, which the pool runs first in each worker)
+_worker_context: ScanContext | None = None
 
 
 def _start_worker() -> None:
-    global _worker_projects
-    _worker_projects = ProjectCache()
+    global _worker_context
+    _worker_context = ScanContext()
 
 
 def _crashed(job: FileJob) -> FileOutcome:
@@ -135,16 +138,18 @@ def _crashed(job: FileJob) -> FileOutcome:
 
 
 def _analyse_in_worker(jobs: list[FileJob]) -> list[FileOutcome]:
-    return _analyse_batch(jobs, _worker_projects or ProjectCache())
+    return _analyse_batch(jobs, _worker_context or ScanContext())
 
 
 CHUNK = 4 * 1024 * 1024  # how a file larger than MAX_BYTES is read through, to prefilter all of it
 OVERLAP = 64 * 1024  # kept between chunks, so that no byte pattern is cut in two
 
 
-def _read_through(data: bytes, handle: BinaryIO) -> tuple[bool, frozenset[str]]:
+def _read_through(
+    data: bytes, handle: BinaryIO, prefilter: Prefilter
+) -> tuple[bool, frozenset[str]]:
     """Prefilter and authentication facts of the rest of a file too large to parse, streamed."""
-    relevant = bool(_matching(data))
+    relevant = bool(prefilter.matching(data))
     auth = set(auth_facts(data))
     tail = data[-OVERLAP:]
     while True:
@@ -152,7 +157,7 @@ def _read_through(data: bytes, handle: BinaryIO) -> tuple[bool, frozenset[str]]:
         if not chunk:
             return relevant, frozenset(auth)
         window = tail + chunk
-        relevant = relevant or bool(_matching(window))
+        relevant = relevant or bool(prefilter.matching(window))
         auth.update(auth_facts(window))
         tail = window[-OVERLAP:]
 
@@ -162,10 +167,11 @@ def _source(job: FileJob) -> BinaryIO:
     return open_source(job.path) if job.content is None else io.BytesIO(job.content)
 
 
-def analyse_file(job: FileJob, projects: ProjectCache | None = None) -> FileOutcome:
+def analyse_file(job: FileJob, context: ScanContext | None = None) -> FileOutcome:
     """What one file holds: its policies, authentication facts, suppressions, or why it could
-    not be analysed. `projects`: the run's projects (a new one when not given)."""
+    not be analysed. `context`: the run's (a new one when not given)."""
     outcome = FileOutcome(job.display, str(job.path))
+    context = context or ScanContext()
     name = job.path.name
     if not name.endswith((".py", ".pyw")) and is_dependency_file(name, job.path.parent.name):
         return _analyse_dependencies(job, outcome)
@@ -174,7 +180,7 @@ def analyse_file(job: FileJob, projects: ProjectCache | None = None) -> FileOutc
         with _source(job) as handle:
             data = read_bounded(handle, limit)
             if len(data) > limit:
-                relevant, outcome.auth = _read_through(data, handle)
+                relevant, outcome.auth = _read_through(data, handle, context.prefilter)
                 if relevant:
                     size = handle.tell()
                     outcome.error = f"larger than {size_text(limit)} ({_about(size)}): not analysed"
@@ -195,11 +201,11 @@ def analyse_file(job: FileJob, projects: ProjectCache | None = None) -> FileOutc
     try:
         lowered = data.lower()
         outcome.auth = auth_facts(data, lowered)
-        adapters = _matching(data, lowered)
+        adapters = context.prefilter.matching(data, lowered)
         del lowered
         if not adapters:
             return outcome
-        project = (projects or ProjectCache()).get(job.root, job.display_root)
+        project = context.project(job.root, job.display_root)
         real = job.path.resolve()
         # already parsed here as another file's import: not twice (text from stdin: what is
         # on disk at its name may be older)
@@ -262,7 +268,7 @@ def _analyse_dependencies(job: FileJob, outcome: FileOutcome) -> FileOutcome:
     return outcome
 
 
-def _analyse_batch(jobs: list[FileJob], projects: ProjectCache) -> list[FileOutcome]:
+def _analyse_batch(jobs: list[FileJob], context: ScanContext) -> list[FileOutcome]:
     # the cyclic collector stays off for the whole batch: it would walk every tree and model
     # being built again and again (a parse takes 2-5 times as long with it on), each file's model
     # is freed by reference counting (`Module.release`), and collections between files would
@@ -270,7 +276,7 @@ def _analyse_batch(jobs: list[FileJob], projects: ProjectCache) -> list[FileOutc
     collecting = gc.isenabled()
     gc.disable()
     try:
-        outcomes = [analyse_file(job, projects) for job in jobs]
+        outcomes = [analyse_file(job, context) for job in jobs]
     finally:
         if collecting:
             gc.enable()
@@ -385,9 +391,9 @@ def scan_paths(
         jobs = (
             replace(job, suppressions=True) if isinstance(job, FileJob) else job for job in jobs
         )
-    projects = ProjectCache()  # this run's: files may change between two runs in one process
+    context = ScanContext()  # this run's: files may change between two runs in one process
     work = Work(
-        partial(_analyse_batch, projects=projects), _analyse_in_worker, _start_worker, _crashed
+        partial(_analyse_batch, context=context), _analyse_in_worker, _start_worker, _crashed
     )
     for outcome in run_batches(_batches(jobs, errors), workers, work):
         if progress is not None:

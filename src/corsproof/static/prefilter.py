@@ -16,7 +16,7 @@ from re import _constants as _c  # type: ignore[attr-defined]
 from re import _parser  # type: ignore[attr-defined]
 from typing import Any
 
-from corsproof.static.adapters import Adapter, all_adapters
+from corsproof.static.adapters import Adapter
 
 Clause = frozenset[tuple[bytes, bool]]  # (word, case-insensitive): one of them must occur
 
@@ -153,20 +153,21 @@ _GATE = b"cors"
 Word = tuple[bytes, bool, bool]
 
 
-_NEEDS: dict[type[Adapter], tuple[re.Pattern[bytes], Needs]] = {}
+class Prefilter:
+    """The prefilters of a set of adapters, with the words each needs worked out once."""
 
+    def __init__(self, adapters: list[type[Adapter]]) -> None:
+        self.adapters = [(adapter, Needs(adapter.prefilter)) for adapter in adapters]
 
-def matching(data: bytes, lowered: bytes | None = None) -> list[type[Adapter]]:
-    """The adapters whose prefilter matches: each pattern searched on its own (an alternation of
-    all of them would lose the fast literal scan), after a check of the words it needs."""
-    lowered = data.lower() if lowered is None else lowered
-    gated = _GATE in lowered
-    found = []
-    for adapter in all_adapters():
-        cached = _NEEDS.get(adapter)
-        if cached is None or cached[0] is not adapter.prefilter:
-            cached = _NEEDS[adapter] = (adapter.prefilter, Needs(adapter.prefilter))
-        decided = cached[1].decide(data, lowered, gated)
-        if decided or (decided is None and adapter.prefilter.search(data)):
-            found.append(adapter)
-    return found
+    def matching(self, data: bytes, lowered: bytes | None = None) -> list[type[Adapter]]:
+        """The adapters whose prefilter matches: each pattern searched on its own (an
+        alternation of all of them would lose the fast literal scan), after a check of the words
+        it needs."""
+        lowered = data.lower() if lowered is None else lowered
+        gated = _GATE in lowered
+        found = []
+        for adapter, needs in self.adapters:
+            decided = needs.decide(data, lowered, gated)
+            if decided or (decided is None and adapter.prefilter.search(data)):
+                found.append(adapter)
+        return found
