@@ -34,6 +34,7 @@ from corsproof.probe._targets import (
     IN_PROCESS_BASE,
     BadTarget,
     FailedApp,
+    LoadedApp,
     TargetSourceError,
     app_label,
     file_targets,
@@ -41,6 +42,7 @@ from corsproof.probe._targets import (
     load_app,
     openapi_targets,
     path_targets,
+    unwrap,
     url_targets,
 )
 from corsproof.probe._transport import (
@@ -56,6 +58,7 @@ __all__ = [
     "BadTarget",
     "FailedApp",
     "IsolatedApp",
+    "LoadedApp",
     "ProbeOptions",
     "ProbeProgress",
     "ProbeResult",
@@ -91,7 +94,7 @@ def make_transport(options: ProbeOptions, app: Any = None) -> Transport:
         return IsolatedTransport(app, timeout=options.timeout, workers=options.concurrency)
     if app is not None:
         transport = in_process_transport(
-            app, asgi=is_asgi(app), timeout=options.timeout, workers=options.concurrency
+            unwrap(app), asgi=is_asgi(app), timeout=options.timeout, workers=options.concurrency
         )
         transport.label = app_label(app)
         return transport

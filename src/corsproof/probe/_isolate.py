@@ -291,7 +291,7 @@ def child_main() -> None:
 
 
 def _child(spec: str, directory: str, pipe: _Pipe, requests: IO[bytes]) -> None:
-    from corsproof.probe._targets import FailedApp, TargetSourceError, is_asgi, load_app
+    from corsproof.probe._targets import FailedApp, TargetSourceError, is_asgi, load_app, unwrap
 
     try:
         app = load_app(spec, directory)
@@ -310,7 +310,7 @@ def _child(spec: str, directory: str, pipe: _Pipe, requests: IO[bytes]) -> None:
     options = message["start"]
     asyncio.run(
         _serve(
-            app,
+            unwrap(app),
             asgi=asgi,
             timeout=float(options.get("timeout") or 10.0),
             workers=int(options.get("workers") or 1),

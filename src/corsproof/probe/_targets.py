@@ -12,7 +12,6 @@ import json
 import os
 import re
 import sys
-import weakref
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -311,18 +310,24 @@ class FailedApp:
     message: str
 
 
-_APP_SPECS: weakref.WeakKeyDictionary[Any, str] = weakref.WeakKeyDictionary()
+@dataclass(frozen=True)
+class LoadedApp:
+    """A WSGI or ASGI application `load_app` imported, with the `--app` spec that names it in
+    errors. Give it to `probe_targets(app=...)` as it is."""
+
+    app: Any
+    spec: str
 
 
 def app_label(app: Any) -> str:
     """How errors name an application: its `--app` spec when `load_app` made it."""
     spec = getattr(app, "spec", None)
-    if isinstance(spec, str):
-        return spec
-    try:
-        return _APP_SPECS.get(app) or "application"
-    except TypeError:  # not hashable or not weakly referenceable
-        return "application"
+    return spec if isinstance(spec, str) else "application"
+
+
+def unwrap(app: Any) -> Any:
+    """The application itself (`load_app` gives it with its spec)."""
+    return app.app if isinstance(app, LoadedApp) else app
 
 
 def _missing_module(exc: BaseException, module_name: str) -> bool:
@@ -341,7 +346,8 @@ def load_app(spec: str, app_dir: str | None = None, *, isolate: bool = False) ->
     Whatever the application's own code does while it is imported or built — an exception,
     `sys.exit()`, a `KeyboardInterrupt` it raises — gives a `FailedApp` (a real Ctrl-C still
     interrupts). `isolate=True` imports and runs the application in a child process
-    (`IsolatedApp`), which survives even `os._exit()`."""
+    (`IsolatedApp`), which survives even `os._exit()`. Otherwise the application comes as a
+    `LoadedApp` (the application and its spec)."""
     module_name, sep, attr = spec.partition(":")
     if not sep or not module_name or not attr:
         raise TargetSourceError(f"--app expects MODULE:ATTR, got {spec!r}")
@@ -404,15 +410,12 @@ def _load_here(spec: str, module_name: str, attr: str, directory: str) -> Any:
             return FailedApp(spec, f"{exc}: the application was not probed")
     if not callable(obj):
         raise TargetSourceError(f"{spec} is not a WSGI or ASGI application")
-    try:
-        _APP_SPECS[obj] = spec
-    except TypeError:
-        pass
-    return obj
+    return LoadedApp(obj, spec)
 
 
 def is_asgi(app: Any) -> bool:
     """ASGI: an `async` callable taking (scope, receive, send); WSGI: (environ, start_response)."""
+    app = unwrap(app)
     call = app if inspect.isfunction(app) or inspect.ismethod(app) else type(app).__call__
     if inspect.iscoroutinefunction(call) or inspect.iscoroutinefunction(app):
         return True
