@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from corsproof.findings import Location
-from corsproof.static.semantic._binder import SemanticModel
+from corsproof.static.semantic._model import SemanticModel
 from corsproof.static.semantic._imports import (
     DottedNames,
     NameFacts,

@@ -23,8 +23,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Literal
 
-from corsproof.static.semantic._binder import END, Binding, Mutation, Scope, StarImport, _start
 from corsproof.static.semantic._imports import binds, project_module, provides
+from corsproof.static.semantic._scopes import END, Binding, Mutation, Scope, StarImport
+from corsproof.static.semantic._scopes import start_of as _start
 
 if TYPE_CHECKING:
     from corsproof.static._module import Module
