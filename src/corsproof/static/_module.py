@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import BinaryIO
 
 from corsproof.findings import Location
-from corsproof.static.semantic._model import SemanticModel
 from corsproof.static.semantic._imports import (
     DottedNames,
     NameFacts,
@@ -28,6 +27,7 @@ from corsproof.static.semantic._imports import (
     qualname,
     resolved_names,
 )
+from corsproof.static.semantic._model import SemanticModel
 
 _UNKNOWN = object()  # not looked up yet (a cached answer may be None)
 MAX_BYTES = 10 * 1024 * 1024  # larger files are not parsed (their tree would take ~20x as much)

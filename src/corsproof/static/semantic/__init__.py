@@ -5,7 +5,9 @@
   (`_scopes`: the records; `_binder`: the pass that builds them), with what a use may see;
 - `_imports`: what a name refers to across the project (relative, star, re-exports, aliases);
 - `_evaluate`: the value an expression has, with its provenance (literal, environment default,
-  settings-class default, branch alternatives, unresolved with the reason).
+  settings-class default, branch alternatives, unresolved with the reason): `Evaluator`, made of
+  `_names`, `_members`, `_calls`, `_environment` and `_operators`, on the `_values` it computes
+  and the `_conditions` code runs under.
 """
 
 from corsproof.static.semantic._evaluate import (
