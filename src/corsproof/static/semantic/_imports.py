@@ -14,7 +14,7 @@ from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from corsproof.static.semantic._binder import Binding, StarImport
+from corsproof.static.semantic._scopes import Binding, StarImport
 
 if TYPE_CHECKING:
     from corsproof.static._module import Module
