@@ -22,7 +22,7 @@ Modelled from quart-cors 0.8.0 on Quart 0.22 (see tests/semantics/test_quart_cor
 - `@route_cors(...)` above the route decorator has no effect; `websocket_cors` sends no CORS headers
   (not modelled).
 
-The config reader (`ConfigReader`, in `flask_family._config`) is shared with flask-cors and sanic-cors.
+The config reader (`ConfigReader`, in `_config`) is shared with flask-cors and sanic-cors.
 """
 
 from __future__ import annotations
