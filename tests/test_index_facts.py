@@ -275,7 +275,7 @@ def test_reaches_remembers_the_chain_to_a_match(tmp_path: Path) -> None:
 
 
 def test_django_settings_names_are_looked_for_in_star_imported_bytes(tmp_path: Path) -> None:
-    from corsproof.static.adapters.django_cors_headers import _may_name_signs
+    from corsproof.static.adapters._django_settings import may_name_signs
 
     write(
         tmp_path,
@@ -288,7 +288,7 @@ def test_django_settings_names_are_looked_for_in_star_imported_bytes(tmp_path: P
             "conf/util.py": "def helper(): pass\n",
         },
     )
-    assert _may_name_signs(module(tmp_path, "conf/staging.py"))  # two stars away
+    assert may_name_signs(module(tmp_path, "conf/staging.py"))  # two stars away
     plain = module(tmp_path, "conf/plain.py")
-    assert not _may_name_signs(plain)
+    assert not may_name_signs(plain)
     assert not plain.project._cache  # decided without parsing util.py

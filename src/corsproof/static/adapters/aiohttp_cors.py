@@ -32,7 +32,7 @@ from corsproof.findings import Location
 from corsproof.policy import CorsPolicy, Fallback, OriginCheck
 from corsproof.static._module import Module
 from corsproof.static.adapters._base import Adapter, argument, fallback_of, register_adapter
-from corsproof.static.adapters._flask_family import follow, local_names
+from corsproof.static.adapters.flask_family import follow, local_names
 from corsproof.static.semantic import DottedNames, Evaluator, Value, branch_condition
 
 FRAMEWORK = "aiohttp-cors"

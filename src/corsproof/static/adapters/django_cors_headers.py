@@ -17,7 +17,7 @@ which re-observes each fact with Django's test client):
 - `CorsMiddleware` must be in `MIDDLEWARE` (else nothing is sent) and above the middleware that
   answer on their own (`CommonMiddleware`, WhiteNoise, the flat-page and redirect fallbacks).
 
-A settings module is recognised by its content. Split settings are followed through
+A settings module is recognised by its content (`_django_settings`). Split settings are followed through
 `from .base import *`: the policy of `production.py` includes what it inherits, each part located
 where it is assigned, and the engine judges `base.py` only through the modules that import it.
 Values that come from the environment (permissive *defaults*), from `DEBUG` (`= DEBUG`,
@@ -44,6 +44,14 @@ from corsproof.static.adapters._base import (
     register_adapter,
     string_items,
 )
+from corsproof.static.adapters._django_settings import (
+    ALLOW_ALL,
+    ALLOWED_ORIGINS,
+    ORIGIN_REGEXES,
+    SETTINGS_LEAF,
+    development,
+    recognise,
+)
 from corsproof.static.semantic import (
     Evaluator,
     Regex,
@@ -56,74 +64,8 @@ from corsproof.static.semantic import (
 FRAMEWORK = "django-cors-headers"
 CORS_MIDDLEWARE = "corsheaders.middleware.CorsMiddleware"
 
-# (new name, old name) read as getattr(settings, new, getattr(settings, old, default))
-ALLOW_ALL = ("CORS_ALLOW_ALL_ORIGINS", "CORS_ORIGIN_ALLOW_ALL")
-ALLOWED_ORIGINS = ("CORS_ALLOWED_ORIGINS", "CORS_ORIGIN_WHITELIST")
-ORIGIN_REGEXES = ("CORS_ALLOWED_ORIGIN_REGEXES", "CORS_ORIGIN_REGEX_WHITELIST")
 _BOOLEAN = {*ALLOW_ALL, "CORS_ALLOW_CREDENTIALS", "CORS_ALLOW_PRIVATE_NETWORK"}
 
-# names only django-cors-headers reads (flask-cors/sanic-cors share CORS_ALLOW_HEADERS,
-# CORS_EXPOSE_HEADERS and CORS_ALLOW_PRIVATE_NETWORK, so those alone do not make a Django module)
-_OWN_SETTINGS = {
-    *ALLOW_ALL,
-    *ALLOWED_ORIGINS,
-    *ORIGIN_REGEXES,
-    "CORS_ALLOW_CREDENTIALS",
-    "CORS_ALLOW_METHODS",
-    "CORS_URLS_REGEX",
-    "CORS_PREFLIGHT_MAX_AGE",
-    "CORS_REPLACE_HTTPS_REFERER",
-}
-_SETTINGS = {
-    *_OWN_SETTINGS,
-    "CORS_ALLOW_HEADERS",
-    "CORS_EXPOSE_HEADERS",
-    "CORS_ALLOW_PRIVATE_NETWORK",
-}
-_DJANGO_NAMES = {  # (with _OWN_SETTINGS: _SIGNS, below)
-    "INSTALLED_APPS",
-    "MIDDLEWARE",
-    "MIDDLEWARE_CLASSES",
-    "ROOT_URLCONF",
-    "ALLOWED_HOSTS",
-    "WSGI_APPLICATION",
-    "ASGI_APPLICATION",
-    "DATABASES",
-    "AUTH_PASSWORD_VALIDATORS",
-    "DEFAULT_AUTO_FIELD",
-    "TEMPLATES",
-    "STATIC_URL",
-    "USE_TZ",
-    "LANGUAGE_CODE",
-}
-# a settings module names one of these (in its source first: a word test before any set)
-_SIGNS = frozenset(_DJANGO_NAMES | _OWN_SETTINGS)
-_SIGN_BYTES = tuple(name.encode("ascii") for name in sorted(_SIGNS))
-# names no other framework's configuration uses (unlike CORS_ALLOWED_ORIGINS, which FastAPI
-# projects also write in their config modules)
-_SPECIFIC = {
-    *ALLOW_ALL,
-    "CORS_ORIGIN_WHITELIST",
-    *ORIGIN_REGEXES,
-    "CORS_URLS_REGEX",
-    "CORS_PREFLIGHT_MAX_AGE",
-    "CORS_REPLACE_HTTPS_REFERER",
-}
-_DJANGO_IMPORTS = {"django", "environ", "corsheaders", "split_settings", "configurations"}
-_OTHER_FRAMEWORKS = {
-    "fastapi",
-    "starlette",
-    "flask",
-    "quart",
-    "sanic",
-    "litestar",
-    "falcon",
-    "aiohttp",
-    "pydantic_settings",
-    "tornado",
-    "bottle",
-    "pyramid",
-}
 # middleware that can answer a request themselves: placed above CorsMiddleware, their responses
 # carry no CORS headers (Security/Locale redirect only under conditions; process_view hooks such
 # as CSRF and LoginRequired run inside every middleware, so their answers get CORS headers)
@@ -133,13 +75,6 @@ _ANSWERING = {
     "django.contrib.flatpages.middleware.FlatpageFallbackMiddleware": "the flat pages it serves",
     "django.contrib.redirects.middleware.RedirectFallbackMiddleware": "the redirects it answers",
 }
-_DEV_WORDS = {"dev", "devel", "develop", "development", "test", "tests", "testing"}
-# a settings leaf: `from .base import *` and, within the next 16 kB, a settings assignment
-# (bounded, so that the scan stays linear and fits the engine's chunk overlap)
-_SETTINGS_LEAF = (
-    rb"import[ \t]+\*(?s:.{0,16000}?)\n(?:DEBUG|ALLOWED_HOSTS|INSTALLED_APPS|MIDDLEWARE|DATABASES|"
-    rb"SECRET_KEY|ROOT_URLCONF|CACHES|LOGGING|(?:STATIC|MEDIA|EMAIL|SECURE|SESSION|CSRF)_\w+)[ \t]*\+?="
-)
 
 
 @dataclass(frozen=True)
@@ -176,20 +111,13 @@ class _Setting:
 @register_adapter
 class DjangoCorsHeaders(Adapter):
     name = "django-cors-headers"
-    prefilter = re.compile(_SETTINGS_LEAF + rb"|CORS_|corsheaders")
+    prefilter = re.compile(SETTINGS_LEAF + rb"|CORS_|corsheaders")
 
     def analyse(self, module: Module, evaluator: Evaluator) -> Iterator[CorsPolicy]:
-        if not _may_name_signs(module):
-            return  # no settings name in it or in what it star-imports: nothing to parse
-        chain = _chain(module)
-        if not any(
-            any(name in m.source for name in _SIGNS) and _written_names(m) & _SIGNS for m in chain
-        ):
-            return  # no settings name written anywhere: no scope to build
-        names = set().union(*(_assigned_names(m) for m in chain))
-        if not names & (_DJANGO_NAMES | _OWN_SETTINGS) or not _is_django(module, chain, names):
+        found = recognise(module)
+        if found is None:
             return
-        settings = _SettingsModule(module, evaluator, chain, sorted(names & _SETTINGS))
+        settings = _SettingsModule(module, evaluator, found.chain, found.configured)
         if settings.configured or settings.installed():
             yield from settings.policies()
 
@@ -206,7 +134,7 @@ class _SettingsModule:
         self.evaluator = evaluator
         self.chain = chain
         self.configured = configured
-        self.development = {m.path: _development(m) for m in chain}
+        self.development = {m.path: development(m) for m in chain}
 
     # -- reading settings -------------------------------------------------------------------
     def lookup(self, name: str) -> tuple[ast.expr, Module] | None:
@@ -512,111 +440,6 @@ class _Middleware:
 
 
 # ------------------------------------------------------------------------------ helpers
-
-
-def _chain(module: Module) -> list[Module]:
-    """The module and every project module it star-imports, transitively (nearest first)."""
-    chain = [module]
-    seen = {module.path.resolve()}
-    index = 0
-    while index < len(chain):
-        for path in reversed(chain[index].star_imports):
-            resolved = path.resolve()
-            if resolved in seen:
-                continue
-            seen.add(resolved)
-            other = module.project.load(path)
-            if other is not None:
-                chain.append(other)
-        index += 1
-    return chain
-
-
-def _may_name_signs(module: Module) -> bool:
-    """Does a settings name (`_SIGNS`) appear in the module's source or in the bytes of a project
-    module it may star-import, transitively? (Read before any of them is parsed: `_chain` parses
-    them, and a package's `__init__` star-imports its whole package.)"""
-    if any(name in module.source for name in _SIGNS):
-        return True
-    project = module.project
-    return any(
-        project.mentions(path, _SIGN_BYTES) for path in project.star_closure(module.star_imports)
-    )
-
-
-def _written_names(module: Module) -> set[str]:
-    """Every name written anywhere in the module (a superset of its module-level bindings), from
-    the node index alone."""
-    names = {node.id for node in module.nodes(ast.Name)}  # type: ignore[attr-defined]
-    for node in module.nodes(ast.alias):
-        names.add(node.asname or node.name.split(".")[0])  # type: ignore[attr-defined]
-    for node in module.nodes(
-        ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.ExceptHandler, ast.MatchAs
-    ):
-        names.add(getattr(node, "name", None) or "")
-    for node in module.nodes(ast.MatchStar):
-        names.add(node.name or "")  # type: ignore[attr-defined]
-    for node in module.nodes(ast.MatchMapping):
-        names.add(node.rest or "")  # type: ignore[attr-defined]
-    return names
-
-
-def _assigned_names(module: Module) -> set[str]:
-    """Names bound at module level (assigned, also in if/try blocks, or imported by name)."""
-    return set(module.semantic.module_scope.bindings)
-
-
-def _imported_tops(module: Module) -> set[str]:
-    tops: set[str] = set()
-    for node in module.nodes(ast.Import, ast.ImportFrom):
-        if isinstance(node, ast.Import):
-            tops.update(alias.name.split(".")[0] for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
-            tops.add(node.module.split(".")[0])
-    return tops
-
-
-def _is_django(module: Module, chain: list[Module], names: set[str]) -> bool:
-    """Django settings rather than another framework's config module that uses CORS_* names."""
-    if _imported_tops(module) & _OTHER_FRAMEWORKS:
-        return False
-    if names & (_DJANGO_NAMES | _SPECIFIC):
-        return True
-    if any(_imported_tops(m) & _DJANGO_IMPORTS for m in chain):
-        return True
-    if any("corsheaders" in m.source for m in chain):
-        return True
-    directory = module.path.parent
-    root = module.project.root
-    while directory == root or root in directory.parents:
-        if (directory / "manage.py").is_file():
-            return True
-        directory = directory.parent
-    return False
-
-
-def _development(module: Module) -> str | None:
-    """A development settings module: named so (dev.py, test_settings.py) or a leaf that
-    star-imports a base and turns DEBUG on itself (cookiecutter's local.py)."""
-    stem = module.path.stem if module.path.stem != "__init__" else module.path.parent.name
-    words = set(re.split(r"[^a-z0-9]+", stem.lower()))
-    body = module.tree.body
-    first = next((s.lineno for s in body if isinstance(s, (ast.Assign, ast.AnnAssign))), 10**9)
-    # a leaf: its base is star-imported before anything is assigned (not `from .local import *` last)
-    leaf = bool(module.star_imports) and any(
-        isinstance(s, ast.ImportFrom) and any(a.name == "*" for a in s.names) and s.lineno < first
-        for s in body
-    )
-    debug_on = any(
-        isinstance(s, ast.Assign)
-        and any(isinstance(t, ast.Name) and t.id == "DEBUG" for t in s.targets)
-        and isinstance(s.value, ast.Constant)
-        and s.value.value is True
-        for s in body
-    )
-    if words & _DEV_WORDS or (leaf and debug_on):
-        return f"DEBUG (development settings {module.path.name})"
-    return None
 
 
 def _bound_flag(value: Value) -> bool:

@@ -423,14 +423,15 @@ def _credentials(module: Module) -> Location | None:
     sub-directories, up to the scan root."""
     # the django-cors-headers adapter reads settings as the library does (split settings,
     # development modules, DEBUG-dependent values)
-    from corsproof.static.adapters.django_cors_headers import _chain, _SettingsModule
+    from corsproof.static.adapters._django_settings import settings_chain
+    from corsproof.static.adapters.django_cors_headers import _SettingsModule
 
     project = module.project
     for path in _settings_candidates(module):
         settings = project.load(path) if path != module.path else module
         if settings is None:
             continue
-        reader = _SettingsModule(settings, Evaluator(settings), _chain(settings), [])
+        reader = _SettingsModule(settings, Evaluator(settings), settings_chain(settings), [])
         flag = reader.flag("CORS_ALLOW_CREDENTIALS")
         if flag is not None:
             return flag.loc

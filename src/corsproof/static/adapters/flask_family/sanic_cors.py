@@ -35,41 +35,54 @@ from pathlib import Path
 from corsproof.policy import CorsPolicy
 from corsproof.static._module import Module
 from corsproof.static.adapters._base import argument, register_adapter
-from corsproof.static.adapters._flask_family import (
+from corsproof.static.adapters.flask_family._adapter import FlaskFamilyAdapter
+from corsproof.static.adapters.flask_family._config import ConfigReader, ConfigWrite
+from corsproof.static.adapters.flask_family._library import (
     CORS_OPTIONS,
-    ConfigReader,
-    ConfigWrite,
-    FlaskFamilyAdapter,
-    Layer,
-    Setting,
-    follow,
-    route_decorator_below,
+    ConfigSpelling,
+    Library,
+    Rules,
 )
+from corsproof.static.adapters.flask_family._options import Layer, Setting, layer_of
+from corsproof.static.adapters.flask_family._syntax import follow, serves_view
 from corsproof.static.semantic import DottedNames, Evaluator, Value
 
-FRAMEWORK = "sanic-cors"
-CORS_NAMES = ("sanic_cors.CORS", "sanic_cors.extension.CORS")
-CROSS_ORIGIN_NAMES = ("sanic_cors.cross_origin", "sanic_cors.decorator.cross_origin")
-_CALLED = DottedNames((*CORS_NAMES, *CROSS_ORIGIN_NAMES))  # what the analysis starts from
-OPTIONS = CORS_OPTIONS  # no `allow_private_network`
-CONFIG_KEYS = {f"CORS_{name.upper()}": name for name in OPTIONS}
-# characters that make sanic-cors treat a string as a regex (core.probably_regex)
-REGEX_HINT = frozenset("*\\]?")
+LIBRARY = Library(
+    framework="sanic-cors",
+    package="sanic_cors",
+    prefilter=re.compile(rb"sanic_cors"),
+    extension=("sanic_cors.CORS", "sanic_cors.extension.CORS"),
+    decorator=("sanic_cors.cross_origin", "sanic_cors.decorator.cross_origin"),
+    options=CORS_OPTIONS,  # no `allow_private_network`
+    config=ConfigSpelling(
+        prefix="CORS_",
+        attributes=True,  # Sanic's Config: `app.config.CORS_ORIGINS = ...`
+        mapping_methods=("update",),
+        object_methods=("update_config", "load"),
+        loaders=("load_environment_vars", "from_envvar", "from_pyfile"),
+    ),
+)
+RULES = Rules(
+    regex_hint=frozenset("*\\]?"),  # core.probably_regex
+    path_flags=re.IGNORECASE,
+    none_origins_fail=True,  # [None]: every request fails
+    # an unknown send_wildcard with credentials: the working combination is the echo
+    unknown_wildcard_echoes=True,
+    echo_all_varies=False,  # `Vary: Origin` only for several origins or a regex
+    listed_decorator_works=False,
+)
+CONFIG_KEYS = LIBRARY.config_keys
+_CALLED = DottedNames((*LIBRARY.extension, *LIBRARY.decorator))  # what the analysis starts from
 DEPENDENCY_FILES = ("pyproject.toml", "setup.cfg", "setup.py", "Pipfile", "Pipfile.lock")
 SANIC_EXT = re.compile(rb"(?i)sanic[-_.]ext\b|sanic\s*\[[^\]]*\bext\b")
 
 
 @register_adapter
 class SanicCors(FlaskFamilyAdapter):
-    name = FRAMEWORK
-    prefilter = re.compile(rb"sanic_cors")
-    options = OPTIONS
-    regex_hint = REGEX_HINT
-    path_flags = re.IGNORECASE
-    none_origins_fail = True  # [None]: every request fails
-    # an unknown send_wildcard with credentials: the working combination is the echo
-    unknown_wildcard_echoes = True
-    echo_all_varies = False  # `Vary: Origin` only for several origins or a regex
+    name = LIBRARY.framework
+    prefilter = LIBRARY.prefilter
+    library = LIBRARY
+    rules = RULES
 
     def analyse(self, module: Module, evaluator: Evaluator) -> Iterator[CorsPolicy]:
         calls = list(module.calls_to(_CALLED))
@@ -78,14 +91,14 @@ class SanicCors(FlaskFamilyAdapter):
         self.module, self.evaluator = module, evaluator
         self.reader: ConfigReader | None = None
         for node, qual in calls:
-            if qual in CORS_NAMES:
+            if qual in LIBRARY.extension:
                 app = argument(node, "app", 0)
                 if app is None or (isinstance(app, ast.Constant) and app.value is None):
                     continue  # CORS() without an app raises
                 layers = self._constructor_layers(node, app)
                 if layers is not None:
                     yield from self._policies(node, layers)
-            elif qual in CROSS_ORIGIN_NAMES and self._effective(node):
+            elif qual in LIBRARY.decorator and self._effective(node):
                 app = argument(node, "app", 0)
                 if app is None:
                     continue  # TypeError: the app is required
@@ -96,44 +109,26 @@ class SanicCors(FlaskFamilyAdapter):
 
     # -- where and when -------------------------------------------------------------------------
     def _effective(self, call: ast.Call) -> bool:
-        below = route_decorator_below(self.module, call)
-        if below is not None:
-            return not below
-        parent = self.module.parents.get(call)
-        return isinstance(parent, ast.Call) and parent.func is call  # cross_origin(app)(view)
+        return serves_view(
+            self.module, call, LIBRARY.route_decorators
+        )  # or cross_origin(app)(view)
 
     def _writes(self) -> list[ConfigWrite]:
         if self.reader is None:
-            self.reader = ConfigReader(
-                self.module,
-                self.evaluator,
-                CONFIG_KEYS,
-                attributes=True,
-                mapping_methods=("update",),
-                object_methods=("update_config", "load"),
-                loaders=("load_environment_vars", "from_envvar", "from_pyfile"),
-            )
+            self.reader = ConfigReader(self.module, self.evaluator, CONFIG_KEYS, LIBRARY.config)
         return self.reader.writes
 
     def _write_layer(self, write: ConfigWrite, sure: bool) -> Layer:
         return self._config([write], sure)
 
     def _config(self, writes: Iterable[ConfigWrite], sure: bool = True) -> Layer:
-        """The options config writes set, in order; `sure=False`: they may or may not apply."""
-        layer = Layer()
-        for write in writes:
-            if write.key is None:
-                layer = Layer(everything=True)
-                continue
-            name = CONFIG_KEYS[write.key]
-            setting = write.setting
-            if not sure or write.conditional or setting is None or not setting.value.known:
-                layer.settings[name] = None
-            elif setting.value.value is None:
-                layer.settings.pop(name, None)  # None values are skipped: the default applies
-            else:
-                layer.settings[name] = setting
-        return layer
+        """The options config writes set, in order; `sure=False`: they may or may not apply. A
+        write in a branch, or of a value that cannot be known, makes its option unknowable."""
+        entries = (
+            (w.key, w.setting if sure and not w.conditional and _known(w.setting) else None)
+            for w in writes
+        )
+        return layer_of(entries, CONFIG_KEYS, none_skipped=True)
 
     # -- option layers --------------------------------------------------------------------------
     def _constructor_layers(self, call: ast.Call, app: ast.AST) -> list[Layer] | None:
@@ -164,19 +159,27 @@ class SanicCors(FlaskFamilyAdapter):
                 if not isinstance(name, str):
                     return Layer(everything=True)
                 if name == "CORS_OPTIONS":
-                    return self._mapping(value, module, evaluator, {n: n for n in OPTIONS})
+                    return self._mapping(value, module, evaluator, {n: n for n in LIBRARY.options})
             return Layer()
         value = evaluator.resolve(node)
         if isinstance(value.value, dict):
             options = value.value.get("CORS_OPTIONS", {})
             if isinstance(options, dict):
                 return Layer(
-                    {k: Setting(Value(v), node, module) for k, v in options.items() if k in OPTIONS}
+                    {
+                        k: Setting(Value(v), node, module)
+                        for k, v in options.items()
+                        if k in LIBRARY.options
+                    }
                 )
         return Layer(everything=True)
 
 
 # ------------------------------------------------------------------------------ helpers
+
+
+def _known(setting: Setting | None) -> bool:
+    return setting is not None and setting.value.known
 
 
 def _uses_sanic_ext(module: Module) -> bool:

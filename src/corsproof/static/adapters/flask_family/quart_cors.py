@@ -22,7 +22,7 @@ Modelled from quart-cors 0.8.0 on Quart 0.22 (see tests/semantics/test_quart_cor
 - `@route_cors(...)` above the route decorator has no effect; `websocket_cors` sends no CORS headers
   (not modelled).
 
-The config reader (`ConfigReader`, in `_flask_family`) is shared with the sanic-cors adapter.
+The config reader (`ConfigReader`, in `_config`) is shared with flask-cors and sanic-cors.
 """
 
 from __future__ import annotations
@@ -35,20 +35,12 @@ from typing import Any
 from corsproof.policy import CorsPolicy, Fallback, OriginCheck
 from corsproof.static._module import Module
 from corsproof.static.adapters._base import Adapter, fallback_of, note_unresolved, register_adapter
-from corsproof.static.adapters._flask_family import (
-    ConfigReader,
-    Setting,
-    elements,
-    raw,
-    route_decorator_below,
-    valid_regex,
-)
+from corsproof.static.adapters.flask_family._config import ConfigReader
+from corsproof.static.adapters.flask_family._library import ConfigSpelling, Library
+from corsproof.static.adapters.flask_family._options import Setting, elements, raw, valid_regex
+from corsproof.static.adapters.flask_family._syntax import serves_view
 from corsproof.static.semantic import DottedNames, Evaluator, Regex, Value, branch_condition
 
-FRAMEWORK = "quart-cors"
-CORS_NAMES = ("quart_cors.cors",)
-ROUTE_CORS_NAMES = ("quart_cors.route_cors",)
-_CALLED = DottedNames((*CORS_NAMES, *ROUTE_CORS_NAMES))  # what the analysis starts from
 OPTIONS = (
     "allow_credentials",
     "allow_headers",
@@ -58,8 +50,20 @@ OPTIONS = (
     "max_age",
     "send_origin_wildcard",
 )
-ROUTE_ONLY = ("provide_automatic_options",)
-CONFIG_KEYS = {f"QUART_CORS_{name.upper()}": name for name in OPTIONS}
+LIBRARY = Library(
+    framework="quart-cors",
+    package="quart_cors",
+    prefilter=re.compile(rb"quart_cors"),
+    extension=("quart_cors.cors",),
+    decorator=("quart_cors.route_cors",),
+    options=OPTIONS,
+    config=ConfigSpelling(prefix="QUART_CORS_"),
+)
+ROUTE_ONLY = ("provide_automatic_options",)  # an option of `route_cors` only
+# `argument or config`: `False` as an argument defers to the config
+OR_CONFIG = ("allow_credentials", "send_origin_wildcard")
+CONFIG_KEYS = LIBRARY.config_keys
+_CALLED = DottedNames((*LIBRARY.extension, *LIBRARY.decorator))  # what the analysis starts from
 
 
 # ------------------------------------------------------------------------------ the adapter
@@ -71,26 +75,24 @@ Option = Setting | None | Any
 
 @register_adapter
 class QuartCors(Adapter):
-    name = FRAMEWORK
-    prefilter = re.compile(rb"quart_cors")
+    name = LIBRARY.framework
+    prefilter = LIBRARY.prefilter
 
     def analyse(self, module: Module, evaluator: Evaluator) -> Iterator[CorsPolicy]:
         self.module, self.evaluator = module, evaluator
         self.config: ConfigReader | None = None
         for node, qual in module.calls_to(_CALLED):
-            if qual in CORS_NAMES:
+            if qual in LIBRARY.extension:
                 if len(node.args) + any(k.arg == "app_or_blueprint" for k in node.keywords) != 1:
                     continue  # options are keyword-only: anything else raises TypeError
                 if any(isinstance(a, ast.Starred) for a in node.args):
                     continue
                 policy = self._policy(node, (*OPTIONS, "app_or_blueprint"))
-            elif qual in ROUTE_CORS_NAMES:
-                if node.args or route_decorator_below(module, node):
-                    continue  # positional arguments raise; above the route: no effect
-                parent = module.parents.get(node)
-                decorator = route_decorator_below(module, node) is not None
-                if not (decorator or (isinstance(parent, ast.Call) and parent.func is node)):
-                    continue  # `route_cors(...)` that never decorates a view
+            elif qual in LIBRARY.decorator:
+                # positional arguments raise; above the route, or never decorating a view (not
+                # applied to one): no effect
+                if node.args or not serves_view(module, node, LIBRARY.route_decorators):
+                    continue
                 policy = self._policy(node, OPTIONS + ROUTE_ONLY)
             else:
                 continue
@@ -126,8 +128,8 @@ class QuartCors(Adapter):
     def _config(self, name: str) -> Option:
         """The value `app.config["QUART_CORS_<NAME>"]` has when requests arrive."""
         if self.config is None:
-            self.config = ConfigReader(self.module, self.evaluator, CONFIG_KEYS)
-        key = f"QUART_CORS_{name.upper()}"
+            self.config = ConfigReader(self.module, self.evaluator, CONFIG_KEYS, LIBRARY.config)
+        key = LIBRARY.config_key(name)
         writes = [w for w in self.config.writes if w.key in (key, None)]
         if not writes:
             return DEFAULT
@@ -148,7 +150,7 @@ class QuartCors(Adapter):
         if setting is None or not setting.value.known:
             return None
         value = setting.value.value
-        if value is None or (name in ("allow_credentials", "send_origin_wildcard") and not value):
+        if value is None or (name in OR_CONFIG and not value):
             return self._config(name)
         return setting
 
@@ -158,7 +160,7 @@ class QuartCors(Adapter):
         arguments = self._arguments(call, allowed)
         if arguments is None:
             return None
-        policy = CorsPolicy(framework=FRAMEWORK, loc=module.loc(call))
+        policy = CorsPolicy(framework=LIBRARY.framework, loc=module.loc(call))
         credentials = self._option(arguments, "allow_credentials")
         truthy = False if credentials is DEFAULT else _truth(credentials)
         if isinstance(credentials, Setting) and credentials.value.value is True:
