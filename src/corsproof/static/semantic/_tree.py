@@ -5,7 +5,10 @@ reading each node class's fields by a plan made once."""
 from __future__ import annotations
 
 import ast
+import re
 from collections import defaultdict
+from collections.abc import Callable, Iterator, Mapping
+from types import MappingProxyType
 
 # fields that never hold a node (names, numbers, and the shared `Load()`/`Add()`… singletons)
 _NOT_NODES = frozenset(
@@ -28,23 +31,58 @@ def _child_fields(kind: type) -> list[str]:
 
 # how `index` reads each field of a node class: 0, one node or None; 1, a list of nodes; 2, a
 # list that may hold None too (`{**d}`'s keys, keyword-only defaults)
-_PLANS: dict[type, tuple[tuple[str, int], ...]] = {}
+Plan = tuple[tuple[str, int], ...]
 _NONE_IN_LISTS = {(ast.Dict, "keys"), (ast.arguments, "kw_defaults")}
 _NAMES_IN_LISTS = {(ast.Global, "names"), (ast.Nonlocal, "names"), (ast.MatchClass, "kwd_attrs")}
 
 
-def _plan(node: ast.AST) -> tuple[tuple[str, int], ...]:
-    kind = node.__class__
+def _node_classes(base: type = ast.AST) -> Iterator[type]:
+    for kind in base.__subclasses__():
+        yield kind
+        yield from _node_classes(kind)
+
+
+def _list_fields(kind: type) -> frozenset[str] | None:
+    """The fields of a node class that hold lists, from its ASDL signature (the class's
+    docstring: `Dict(expr* keys, expr* values)`); None when it has none to read."""
+    if not getattr(kind, "_fields", ()):
+        return frozenset()  # `Load`, `Add`…: no fields at all
+    first = (kind.__doc__ or "").strip().partition("\n")[0]
+    match = re.fullmatch(rf"{kind.__name__}\((.*)\)", first)
+    if match is None:
+        return None
+    fields = (part.split() for part in match.group(1).split(","))
+    return frozenset(f[1] for f in fields if len(f) == 2 and f[0].endswith("*"))
+
+
+def _plan_of(kind: type, is_list: Callable[[str], bool]) -> Plan:
     plan = []
     for name in _child_fields(kind):  # last first
         if (kind, name) in _NAMES_IN_LISTS:
             continue
-        if isinstance(getattr(node, name, None), list):
+        if is_list(name):
             plan.append((name, 2 if (kind, name) in _NONE_IN_LISTS else 1))
         else:
             plan.append((name, 0))
-    found = _PLANS[kind] = tuple(plan)
-    return found
+    return tuple(plan)
+
+
+def _plans() -> dict[type, Plan]:
+    plans = {}
+    for kind in _node_classes():
+        lists = _list_fields(kind)
+        if lists is not None:
+            plans[kind] = _plan_of(kind, lists.__contains__)
+    return plans
+
+
+# every node class's plan, made once at import from the classes' own signatures
+_PLANS: Mapping[type, Plan] = MappingProxyType(_plans())
+
+
+def _plan(node: ast.AST) -> Plan:
+    """The plan of a node class the table lacks (none the parser makes), read off the node."""
+    return _plan_of(node.__class__, lambda name: isinstance(getattr(node, name, None), list))
 
 
 def index(tree: ast.AST) -> dict[type, list[ast.AST]]:
