@@ -127,6 +127,25 @@ class Fallback:
     loc: Where
 
 
+@dataclass(frozen=True)
+class OriginVaries:
+    """The Access-Control-Allow-Origin value a response carries depends on the request's Origin:
+    an echo, one of several values, or the header present for some origins only."""
+
+    loc: Where  # where the value is chosen
+    vary_origin: bool  # the response names Origin in `Vary`
+
+
+@dataclass(frozen=True)
+class NotApplied:
+    """The CORS configuration does not act on (some) responses: its middleware is not installed,
+    or is placed where another layer answers first."""
+
+    reason: str  # what the adapter found, in the framework's words
+    loc: Where
+    missing: bool = False  # not installed at all (rather than placed where it cannot act)
+
+
 @dataclass
 class CorsPolicy:
     """The effective CORS behaviour of one configuration (one CORS() call, one settings module,
@@ -149,11 +168,12 @@ class CorsPolicy:
     expose_headers: tuple[str, ...] = ()
     expose_loc: Where | None = None
     private_network: Where | None = None
-    # the Access-Control-Allow-Origin value depends on the request and `Vary: Origin` is not sent
-    varies_without_vary: Where | None = None
+    # the Access-Control-Allow-Origin value depends on the request (whether `Vary: Origin` goes
+    # with it is part of the fact)
+    origin_varies: OriginVaries | None = None
     fallback: Fallback | None = None
-    ineffective: tuple[str, Where] | None = None
-    middleware_absent: bool = False  # `ineffective` because the middleware is not installed at all
+    # the configuration does not act on (some) responses: middleware missing or misplaced
+    not_applied: NotApplied | None = None
     # Django split settings: the module this policy was evaluated for and what it star-imports
     module_path: str | None = None
     star_imports: tuple[str, ...] = ()

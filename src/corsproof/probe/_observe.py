@@ -14,12 +14,12 @@ from typing import Any
 
 from corsproof.findings import Finding, Target
 from corsproof.origins import ARBITRARY
-from corsproof.policy import CorsPolicy, OriginCheck
+from corsproof.policy import CorsPolicy, OriginCheck, OriginVaries
 from corsproof.probe._transport import Reply
 from corsproof.rules import get_rule
 
 # proofs that are a pair of responses: the one shown, and the one it is compared with
-_PAIRED = frozenset({"varies_without_vary"})
+_PAIRED = frozenset({"origin_varies"})
 
 MADE_UP_METHOD = "CORSPROOF"
 MADE_UP_HEADER = "x-corsproof-probe"
@@ -241,7 +241,7 @@ class Observation:
                 values[value] = exchange
         if len(values) >= 2 and any(not e.varies_on_origin for e in values.values()):
             pair = sorted(values.values(), key=lambda e: e.varies_on_origin)[:2]
-            proofs["varies_without_vary"] = pair
+            proofs["origin_varies"] = pair
         exposing = [e for e in granting if e.listed("access-control-expose-headers")]
         if exposing:
             proofs["expose_headers"] = exposing
@@ -259,9 +259,11 @@ class Observation:
         policy.echo_with_credentials = self.echo is not None
         if "credentials" in proofs:
             policy.credentials = loc
-        for attr in ("any_method", "any_header", "private_network", "varies_without_vary"):
+        for attr in ("any_method", "any_header", "private_network"):
             if attr in proofs:
                 setattr(policy, attr, loc)
+        if "origin_varies" in proofs:  # found only where a response lacked Vary: Origin
+            policy.origin_varies = OriginVaries(loc, vary_origin=False)
         for attr, header, sent_back in (
             ("any_method", "access-control-allow-methods", "method_sent_back"),
             ("any_header", "access-control-allow-headers", "headers_sent_back"),

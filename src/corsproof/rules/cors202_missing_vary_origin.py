@@ -56,11 +56,12 @@ class MissingVaryOrigin(Rule):
     cwe = (524, 942)
     summary = "the allowed origin depends on the request but Vary: Origin is missing"
     fix_hint = "add `Vary: Origin` where the origin is sent back"
-    proven_by = ("varies_without_vary",)
+    proven_by = ("origin_varies",)
 
     def check(self, facts: PolicyFacts) -> Iterator[Issue]:
-        loc = facts.policy.varies_without_vary
-        if loc is None or facts.debug_only:
+        varies = facts.policy.origin_varies
+        if varies is None or varies.vary_origin or facts.debug_only:
             return
+        loc = varies.loc
         message = "Access-Control-Allow-Origin varies with the request Origin but Vary: Origin is not sent"
         yield Issue(loc, message, "low", None, facts.context())

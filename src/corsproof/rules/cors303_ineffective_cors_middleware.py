@@ -67,13 +67,13 @@ class IneffectiveCorsMiddleware(Rule):
     fix_hint = "put the CORS middleware first (outermost)"
 
     def check(self, facts: PolicyFacts) -> Iterator[Issue]:
-        if facts.policy.ineffective is None:
+        not_applied = facts.policy.not_applied
+        if not_applied is None:
             return
-        reason, loc = facts.policy.ineffective
         fix = (
             "add the CORS middleware (corsheaders.middleware.CorsMiddleware) to MIDDLEWARE, as "
             "high as possible, or remove the unused CORS settings"
-            if facts.policy.middleware_absent
+            if not_applied.missing
             else None
         )
-        yield Issue(loc, reason, "low", None, facts.context(), fix=fix)
+        yield Issue(not_applied.loc, not_applied.reason, "low", None, facts.context(), fix=fix)

@@ -29,7 +29,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from corsproof.findings import Location
-from corsproof.policy import CorsPolicy, Fallback, OriginCheck
+from corsproof.policy import CorsPolicy, Fallback, OriginCheck, OriginVaries
 from corsproof.static._module import Module
 from corsproof.static.adapters._base import Adapter, argument, fallback_of, register_adapter
 from corsproof.static.adapters.flask_family import follow, local_names
@@ -132,7 +132,12 @@ class AiohttpCors(Adapter):
             if vary is not None:
                 fallback = Fallback("debug", debug, vary) if debug else None
                 policies.append(
-                    CorsPolicy(FRAMEWORK, vary, varies_without_vary=vary, fallback=fallback)
+                    CorsPolicy(
+                        FRAMEWORK,
+                        vary,
+                        origin_varies=OriginVaries(vary, vary_origin=False),
+                        fallback=fallback,
+                    )
                 )
         yield from policies
 

@@ -35,7 +35,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from corsproof.findings import Location
-from corsproof.policy import CorsPolicy, Fallback, OriginCheck
+from corsproof.policy import CorsPolicy, Fallback, NotApplied, OriginCheck
 from corsproof.static._module import Module
 from corsproof.static.adapters._base import (
     Adapter,
@@ -201,10 +201,11 @@ class _SettingsModule:
     def policies(self) -> Iterator[CorsPolicy]:
         middleware = _Middleware(self)
         if middleware.missing is not None:
-            yield self.new_policy(ineffective=middleware.missing, middleware_absent=True)
+            yield self.new_policy(not_applied=NotApplied(*middleware.missing, missing=True))
             return
         scope = self.scope()
-        policy = self.new_policy(ineffective=middleware.misplaced)
+        misplaced = middleware.misplaced
+        policy = self.new_policy(not_applied=NotApplied(*misplaced) if misplaced else None)
         credentials = self.flag("CORS_ALLOW_CREDENTIALS")
         policy.credentials = credentials.loc if credentials else None
         private = self.flag("CORS_ALLOW_PRIVATE_NETWORK")

@@ -24,7 +24,7 @@ import re
 from collections.abc import Iterator
 
 from corsproof.findings import Location
-from corsproof.policy import CorsPolicy, OriginCheck
+from corsproof.policy import CorsPolicy, OriginCheck, OriginVaries
 from corsproof.static._module import Module
 from corsproof.static.adapters._base import (
     Adapter,
@@ -169,7 +169,7 @@ class FalconCors(Adapter):
             if with_credentials:
                 # the listed origins get their own value back (with credentials), the others `*`
                 granted = exact(with_credentials, credentials_loc, credentials_loc or origins_loc)
-                granted.varies_without_vary = credentials_loc
+                granted.origin_varies = OriginVaries(credentials_loc, vary_origin=False)
                 policies.append(granted)
         elif allowed is not None:
             if credentials_all:
@@ -182,7 +182,7 @@ class FalconCors(Adapter):
                 if trusted:
                     policies.append(exact(trusted, credentials_loc))
             if len(set(allowed)) > 1 and policies:
-                policies[0].varies_without_vary = origins_loc
+                policies[0].origin_varies = OriginVaries(origins_loc, vary_origin=False)
         if not policies:
             policies.append(new(None))  # no origin (or unknown ones): only the other facts
         first = policies[0]

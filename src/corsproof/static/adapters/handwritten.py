@@ -87,7 +87,7 @@ from typing import Any
 
 from corsproof.findings import Location
 from corsproof.origins import ARBITRARY, catalogue, seed_origins, split_origin
-from corsproof.policy import CorsPolicy, Fallback, OriginCheck, evaluate_predicate
+from corsproof.policy import CorsPolicy, Fallback, OriginCheck, OriginVaries, evaluate_predicate
 from corsproof.static._module import Module
 from corsproof.static.adapters._base import Adapter, note_unresolved, register_adapter
 from corsproof.static.semantic import (
@@ -2630,7 +2630,7 @@ class _Analysis:
                             if varies_at is None:
                                 varies_at = base(loc, None)
         if varies_at is not None and not unbounded and not vary and len(values) >= 2:
-            varies_at.varies_without_vary = varies_at.loc
+            varies_at.origin_varies = OriginVaries(varies_at.loc, vary_origin=False)
             yield varies_at
 
     def _unresolved(self, loc: Location, node: ast.AST, reason: str, what: str) -> CorsPolicy:

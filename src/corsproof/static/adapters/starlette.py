@@ -20,7 +20,7 @@ import re
 from collections.abc import Iterator
 
 from corsproof.findings import Location
-from corsproof.policy import CorsPolicy, OriginCheck
+from corsproof.policy import CorsPolicy, NotApplied, OriginCheck
 from corsproof.static._module import Module
 from corsproof.static.adapters._base import (
     Adapter,
@@ -191,14 +191,14 @@ class StarletteCors(Adapter):
             policy.expose_headers = tuple(string_items(evaluator.resolve(expose)))
             policy.expose_loc = module.loc(expose)
         if shadowed and shadowed[1]:
-            policy.ineffective = (
+            policy.not_applied = NotApplied(
                 f"CORSMiddleware is not the outermost middleware (another CORSMiddleware, "
                 f"{shadowed[0]}, wraps it): the outer one answers every preflight, so this "
                 "configuration never applies to preflighted requests",
                 module.loc(call),
             )
         elif shadowed:
-            policy.ineffective = (
+            policy.not_applied = NotApplied(
                 f"CORSMiddleware is not the outermost middleware ({shadowed[0]} wraps it): "
                 "responses that middleware answers carry no CORS headers",
                 module.loc(call),

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any, ClassVar, Protocol
 
 from corsproof.findings import Location
-from corsproof.policy import CorsPolicy, Fallback, OriginCheck
+from corsproof.policy import CorsPolicy, Fallback, OriginCheck, OriginVaries
 from corsproof.static._module import Module
 from corsproof.static.adapters._base import Adapter, fallback_of, note_unresolved
 from corsproof.static.adapters.flask_family._config import config_read, mapping_entries
@@ -262,7 +262,7 @@ class FlaskFamilyAdapter(Adapter):
         ):
             several = allow_all is False and (count > 1 or any(c.how == "match" for c in checks))
             if several or (isinstance(allow_all, Location) and self.rules.echo_all_varies):
-                policy.varies_without_vary = vary.module.loc(vary.node)
+                policy.origin_varies = OriginVaries(vary.module.loc(vary.node), vary_origin=False)
         return policy
 
     def _origins(
