@@ -73,6 +73,12 @@ gets CORS202 (not when every origin is echoed: that is CORS101/102).
 
 One policy per `Access-Control-Allow-Origin` assignment (and branch of its value), located at the
 assignment; one more for the other headers of a function when it sets any.
+
+This package holds the adapter; the analysis is in its modules: `_sinks` and `_mocks` (where headers
+are set, and what is not a response), `_bindings` and `_flows` (what names hold, where the Origin
+flows), `_values`, `_conditions` and `_guards` (values, conditions and the guards of a header as
+predicates, `_predicates` being their algebra), `_grouping` (header sets into policies), `_records`
+(what they hand each other), `_syntax` (small AST helpers) and `_analysis` (the parts put together).
 """
 
 from __future__ import annotations

@@ -11,15 +11,8 @@ import ast
 import re
 
 from corsproof.static._module import Module
-from corsproof.static.adapters.handwritten._records import (
-    Bound,
-    Function,
-    Method,
-)
-from corsproof.static.adapters.handwritten._syntax import (
-    decode,
-    unwrap_key,
-)
+from corsproof.static.adapters.handwritten._records import Bound, Function, Method
+from corsproof.static.adapters.handwritten._syntax import decode, unwrap_key
 from corsproof.static.semantic import UNKNOWN, Evaluator
 
 # methods that read one request header: `.get("Origin")` …

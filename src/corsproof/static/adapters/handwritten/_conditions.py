@@ -14,23 +14,9 @@ from typing import TYPE_CHECKING
 
 from corsproof.static.adapters.handwritten._bindings import ORIGIN_KEYS, Names
 from corsproof.static.adapters.handwritten._flows import OriginFlow
-from corsproof.static.adapters.handwritten._predicates import (
-    FALSE,
-    TRUE,
-    Node,
-    has_origin,
-    truthy,
-)
-from corsproof.static.adapters.handwritten._records import (
-    Flips,
-    HelperTest,
-    Scratch,
-    Unresolved,
-)
-from corsproof.static.adapters.handwritten._syntax import (
-    decode,
-    one_line,
-)
+from corsproof.static.adapters.handwritten._predicates import FALSE, TRUE, Node, has_origin, truthy
+from corsproof.static.adapters.handwritten._records import Flips, HelperTest, Scratch, Unresolved
+from corsproof.static.adapters.handwritten._syntax import decode, one_line
 from corsproof.static.adapters.handwritten._values import MAX_LOOP, Values, bind, py_const
 from corsproof.static.semantic import UNKNOWN, is_debug_expr
 
@@ -120,7 +106,7 @@ class Conditions:
 
     def _atom(self, node: ast.expr, env: dict[str, Node | None]) -> Node | None:
         """A condition the analysis does not translate. When the origin flows into it, it is an
-        origin check the analysis cannot evaluate (None, noted in `_pending`); otherwise it decides
+        origin check the analysis cannot evaluate (None, noted in `scratch.pending`); otherwise it decides
         *when* a header is sent (a method, a path, a user, a feature flag), not *who* gets it: a
         free atom, marked when it is a flag that configures CORS itself."""
         if self.flow.reaches(node, env):

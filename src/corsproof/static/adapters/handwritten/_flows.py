@@ -11,18 +11,9 @@ from typing import Any
 
 from corsproof.static._module import Module
 from corsproof.static.adapters.handwritten._bindings import Names
-from corsproof.static.adapters.handwritten._predicates import (
-    Node,
-    has_origin,
-)
-from corsproof.static.adapters.handwritten._records import (
-    Function,
-)
-from corsproof.static.adapters.handwritten._syntax import (
-    blocks,
-    exits,
-    is_static,
-)
+from corsproof.static.adapters.handwritten._predicates import Node, has_origin
+from corsproof.static.adapters.handwritten._records import Function
+from corsproof.static.adapters.handwritten._syntax import exits, is_static, statements_before
 from corsproof.static.semantic import Evaluator
 
 # request headers a browser sets from the page that sends the request: a check on one of them is a
@@ -138,17 +129,13 @@ class OriginFlow:
             elif isinstance(parent, ast.Match) and child is not parent.subject:
                 if self.reaches(parent.subject, {}, depth + 1):
                     return True
-            for block in blocks(parent):
-                index = next((i for i, s in enumerate(block) if s is child), None)
-                if index is None:
-                    continue
-                for stmt in block[:index]:
-                    if (
-                        isinstance(stmt, ast.If)
-                        and (exits(stmt.body) or exits(stmt.orelse))
-                        and self.reaches(stmt.test, {}, depth + 1)
-                    ):
-                        return True
+            for stmt in statements_before(parent, child):
+                if (
+                    isinstance(stmt, ast.If)
+                    and (exits(stmt.body) or exits(stmt.orelse))
+                    and self.reaches(stmt.test, {}, depth + 1)
+                ):
+                    return True
             child = parent
         return False
 

@@ -42,11 +42,7 @@ from corsproof.static.adapters.handwritten._records import (
     HeaderSet,
 )
 from corsproof.static.adapters.handwritten._sinks import Sinks
-from corsproof.static.adapters.handwritten._syntax import (
-    blocks,
-    contains_exit,
-    decode,
-)
+from corsproof.static.adapters.handwritten._syntax import blocks, contains_exit, decode
 from corsproof.static.adapters.handwritten._values import Values
 from corsproof.static.semantic import unknown
 

@@ -31,11 +31,11 @@ from corsproof.static.adapters.handwritten._records import (
     Unresolved,
 )
 from corsproof.static.adapters.handwritten._syntax import (
-    blocks,
     contains_exit,
     exits,
     negated_text,
     one_line,
+    statements_before,
     target_names,
 )
 from corsproof.static.adapters.handwritten._values import MAX_LOOP, Values, bind
@@ -80,20 +80,16 @@ class Guards:
                     text = one_line(self.module.text(match.subject))
                     self.scratch.pending.append(Unresolved(match.subject, f"`match {text}`"))
                     return None
-            for block in blocks(parent):
-                index = next((i for i, s in enumerate(block) if s is child), None)
-                if index is None:
-                    continue
-                for stmt in block[:index]:
-                    guard = self._exit_guard(stmt)
-                    if guard is None:
-                        return None
-                    if isinstance(guard, Guard):
-                        out.append(guard)
-                        if any(child is s for s in getattr(parent, "body", [])) and isinstance(
-                            parent, (ast.For, ast.AsyncFor)
-                        ):
-                            guard.loop = parent
+            for stmt in statements_before(parent, child):
+                guard = self._exit_guard(stmt)
+                if guard is None:
+                    return None
+                if isinstance(guard, Guard):
+                    out.append(guard)
+                    if any(child is s for s in getattr(parent, "body", [])) and isinstance(
+                        parent, (ast.For, ast.AsyncFor)
+                    ):
+                        guard.loop = parent
             child = parent
         return out
 

@@ -9,9 +9,7 @@ import ast
 import re
 
 from corsproof.static.adapters.handwritten._bindings import Names
-from corsproof.static.adapters.handwritten._records import (
-    Function,
-)
+from corsproof.static.adapters.handwritten._records import Function
 
 # HTTP mocking libraries and unittest.mock: the responses they fake are not the application's
 MOCK_MODULES = (

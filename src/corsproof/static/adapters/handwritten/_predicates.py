@@ -41,6 +41,7 @@ class FreeAtom(NamedTuple):
 
 
 def has_origin(node: Any) -> bool:
+    """The origin appears in the node (outside constants and free atoms)."""
     if not isinstance(node, tuple) or not node:
         return False
     if node[0] == "origin":
@@ -64,6 +65,7 @@ def free_atoms(node: Any, found: dict[str, FreeAtom] | None = None) -> dict[str,
 
 
 def subst(node: Node, values: dict[str, bool]) -> Node:
+    """`node` with the free atoms named in `values` replaced by true / false."""
     op = node[0]
     if op == "free":
         if node[1] in values:
@@ -75,6 +77,7 @@ def subst(node: Node, values: dict[str, bool]) -> Node:
 
 
 def simplify(node: Node) -> Node:
+    """`node` with constants folded: `and`/`or`/`not` of true and false, and origin-free tests."""
     op = node[0]
     if op == "true":
         return TRUE
@@ -144,10 +147,12 @@ def exists(node: Node, flags_too: bool = False) -> Node | None:
 
 
 def truthy(value: Node) -> Node:
+    """A value taken as a condition: neither None nor empty."""
     return ("and", ("ne", value, ("const", None)), ("ne", value, ("const", "")))
 
 
 def is_echo(node: Node | None) -> bool:
+    """The value is the origin itself (also lower-cased or stripped)."""
     if node == ORIGIN:
         return True
     return (
@@ -181,6 +186,8 @@ def exact_entries(node: Node) -> list[str] | None:
 
 
 def origin_checks(predicate: Node, describe: str, loc: Location | None) -> list[OriginCheck]:
+    """A predicate as the checks of a policy: one exact entry per origin of a pure membership
+    test, else the predicate itself."""
     exact = exact_entries(predicate)
     if exact is not None:
         return [

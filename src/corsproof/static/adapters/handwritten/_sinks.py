@@ -11,18 +11,8 @@ import re
 
 from corsproof.static.adapters.handwritten._bindings import HEADER_FACTORIES, Names
 from corsproof.static.adapters.handwritten._mocks import Mocks
-from corsproof.static.adapters.handwritten._records import (
-    ACAC,
-    ACAO,
-    VARY,
-    Function,
-    HeaderSet,
-)
-from corsproof.static.adapters.handwritten._syntax import (
-    decode,
-    is_test_file,
-    target_names,
-)
+from corsproof.static.adapters.handwritten._records import ACAC, ACAO, VARY, Function, HeaderSet
+from corsproof.static.adapters.handwritten._syntax import decode, is_test_file, target_names
 from corsproof.static.semantic import UNKNOWN
 
 # methods that set one header: `.set(name, value)` …

@@ -80,6 +80,16 @@ def blocks(node: ast.AST) -> list[list[ast.stmt]]:
     return out
 
 
+def statements_before(parent: ast.AST, child: ast.AST) -> list[ast.stmt]:
+    """The statements before `child` in the block of `parent` that holds it (none when `child`
+    is not in a block of `parent`: a test, an iterable)."""
+    for block in blocks(parent):
+        index = next((i for i, s in enumerate(block) if s is child), None)
+        if index is not None:
+            return block[:index]
+    return []
+
+
 def target_names(target: ast.expr) -> list[str]:
     if isinstance(target, ast.Name):
         return [target.id]

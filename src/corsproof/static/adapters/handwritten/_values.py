@@ -10,22 +10,12 @@ from typing import Any
 
 from corsproof.static.adapters.handwritten._bindings import Names
 from corsproof.static.adapters.handwritten._flows import OriginFlow
-from corsproof.static.adapters.handwritten._predicates import (
-    ORIGIN,
-    Node,
-    has_origin,
-)
-from corsproof.static.adapters.handwritten._records import (
-    HelperTest,
-    Inlined,
-    Pattern,
-    Scratch,
-)
-from corsproof.static.adapters.handwritten._syntax import (
-    is_static,
-)
+from corsproof.static.adapters.handwritten._predicates import ORIGIN, Node, has_origin
+from corsproof.static.adapters.handwritten._records import HelperTest, Inlined, Pattern, Scratch
+from corsproof.static.adapters.handwritten._syntax import is_static
 from corsproof.static.semantic import UNKNOWN, Regex, Value
 
+# the most items of a constant iterable that a loop or a comprehension is unrolled over
 MAX_LOOP = 64
 
 
@@ -48,6 +38,7 @@ def py_const(value: Any, depth: int = 0) -> Any:
 
 
 def bind(target: ast.expr, value: Any) -> dict[str, Node | None] | None:
+    """The names a loop target binds to one item of a constant iterable (an env), or None."""
     if isinstance(target, ast.Name):
         if isinstance(value, Regex):  # `for p in PATTERNS:` over compiled patterns
             return {target.id: ("pattern", value.pattern, value.flags)}
