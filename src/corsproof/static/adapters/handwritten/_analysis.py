@@ -29,7 +29,7 @@ class Analysis:
         flow = OriginFlow(names)
         values = Values(names, flow, scratch)
         guards = Guards(names, flow, values, scratch)
-        self.sinks = Sinks(names, Mocks(names))
+        self.sinks = Sinks(names, Mocks(module, resolver))
         self.grouping = Grouping(names, values, guards, self.sinks)
 
     def collect(self) -> None:

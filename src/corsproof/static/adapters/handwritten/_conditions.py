@@ -361,7 +361,7 @@ class Conditions:
                 translated = self.guards.translate(guards) if guards is not None else None
                 if translated is None:
                     return None
-                parts.append(translated[0])
+                parts.append(translated.predicate)
         finally:
             self._flag_depth -= 1
         ran: Node = ("or", *parts)

@@ -8,8 +8,9 @@ from __future__ import annotations
 import ast
 import re
 
-from corsproof.static.adapters.handwritten._bindings import Names
+from corsproof.static._module import Module
 from corsproof.static.adapters.handwritten._records import Function
+from corsproof.static.semantic import Evaluator
 
 # HTTP mocking libraries and unittest.mock: the responses they fake are not the application's
 MOCK_MODULES = (
@@ -29,10 +30,9 @@ MOCK_METHODS = {
 class Mocks:
     """Which nodes of one module fake a response (`mocked`)."""
 
-    def __init__(self, names: Names) -> None:
-        self.names = names
-        self.module = names.module
-        self.resolver = names.resolver
+    def __init__(self, module: Module, resolver: Evaluator) -> None:
+        self.module = module
+        self.resolver = resolver
         self._mocks: dict[int, bool] = {}
         self._callbacks: set[int] | None = None  # functions handed to a mock (`callback=cb`)
 
