@@ -17,6 +17,11 @@ from corsproof.cli._common import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, _error
 from corsproof.findings import ScanResult, at_least
 
 
+def _unwritable(path: str, exc: OSError) -> int:
+    """The error of an -o file that cannot be written."""
+    return _error(f"cannot write {path}: {exc.strerror or exc} (choose a writable -o file)")
+
+
 def _problems(result: ScanResult, args: argparse.Namespace, nothing: str) -> list[str]:
     """Why the run cannot pass whatever its findings (exit 2), one line each; [] when it can."""
     problems: list[str] = []
@@ -111,7 +116,6 @@ def _finish(
 def _emit(result: ScanResult, args: argparse.Namespace) -> int:
     """Write the report (stdout or -o); EXIT_ERROR when it cannot be written."""
     from corsproof.report import render
-    from corsproof.report.text import render_text
 
     stream = sys.stdout
     terminal = args.format == "text" and not args.output
@@ -121,11 +125,8 @@ def _emit(result: ScanResult, args: argparse.Namespace) -> int:
             return _error("--statistics prints text or json (not " + args.format + ")")
         text = _statistics(result, args.format)
     else:
-        text = (
-            render_text(result, color=color, frames=code_frames(stream), width=report_width(stream))
-            if terminal
-            else render(args.format, result, color=color)
-        )
+        view = {"frames": code_frames(stream), "width": report_width(stream)} if terminal else {}
+        text = render(args.format, result, color=color, **view)
     if args.quiet and args.format == "text":
         text = "\n".join(text.rstrip("\n").split("\n")[:-1]) + "\n" if result.findings else ""
     if args.output:
@@ -133,9 +134,7 @@ def _emit(result: ScanResult, args: argparse.Namespace) -> int:
             with open(args.output, "w", encoding="utf-8", errors="backslashreplace") as handle:
                 handle.write(text)
         except OSError as exc:
-            return _error(
-                f"cannot write {args.output}: {exc.strerror or exc} (choose a writable -o file)"
-            )
+            return _unwritable(args.output, exc)
     else:
         stream.write(text)
         stream.flush()
@@ -215,9 +214,7 @@ def _jsonl_stream(args: argparse.Namespace) -> Iterator[Any]:
             args.output, "a" if args.resume else "w", encoding="utf-8", errors="backslashreplace"
         )
     except OSError as exc:
-        yield _error(
-            f"cannot write {args.output}: {exc.strerror or exc} (choose a writable -o file)"
-        )
+        yield _unwritable(args.output, exc)
         return
     with handle:
         stream = JsonlStream(handle, known)

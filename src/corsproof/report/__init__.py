@@ -33,8 +33,10 @@ def renderer(name: str) -> Callable[..., str]:
     return getattr(module, f"render_{name}")
 
 
-def render(name: str, result: ScanResult, color: bool = False) -> str:
-    return renderer(name)(result, color=color)
+def render(name: str, result: ScanResult, color: bool = False, **view: object) -> str:
+    """The report in format `name`; `view`: options of the terminal view a format has (text:
+    `frames`, `width`), given only when the report goes to a terminal."""
+    return renderer(name)(result, color=color, **view)
 
 
 def __getattr__(attribute: str) -> Callable[..., str]:
