@@ -468,3 +468,16 @@ def test_sarif_output_carries_the_rule(tmp_path: Path) -> None:
     (result,) = run["results"]
     assert result["ruleId"] == "CORS302"
     assert result["locations"][0]["physicalLocation"]["region"]["startLine"] == 3
+
+
+def test_lines_are_counted_as_suppressions_count_them(tmp_path: Path) -> None:
+    # lone carriage returns end lines for pip (str.splitlines) and for the suppression comments
+    (tmp_path / "requirements.txt").write_bytes(b"flask>=3\rflask-cors==4.0.0\r")
+    (finding,) = scan_paths([str(tmp_path)]).findings
+    assert finding.location is not None and finding.location.line == 2
+    assert finding.location.source == "flask-cors==4.0.0"
+    (tmp_path / "requirements.txt").write_bytes(
+        b"flask>=3\rflask-cors==4.0.0  # corsproof: ignore[CORS302]\r"
+    )
+    result = scan_paths([str(tmp_path)])
+    assert not result.findings and result.suppressed == 1

@@ -14,12 +14,6 @@ from corsproof.deps._versions import Span, spans_of_set
 from corsproof.findings import Location
 
 
-def text_lines(text: str) -> list[str]:
-    """The lines of a requirement or lock file, numbered as suppress.py numbers them: split at
-    `\\n` only."""
-    return [line.removesuffix("\r") for line in text.split("\n")]
-
-
 @dataclass
 class Entry:
     """One requirement or lock entry of a CORS library, where it is written."""

@@ -7,7 +7,8 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
-from corsproof.deps._entry import Entry, requirement_entry, text_lines
+from corsproof._text import source_lines
+from corsproof.deps._entry import Entry, requirement_entry
 from corsproof.static._module import MAX_BYTES, AnalysisError, open_source, read_bounded
 
 _COMMENT = re.compile(r"(^|\s+)#.*$")
@@ -89,7 +90,7 @@ def requirements(
     file that cannot be read is put in `problems` as (its display path, why): the set of
     requirements is then incomplete, which a clean report must not hide."""
     seen = seen if seen is not None else {os.path.realpath(real)}
-    lines = text_lines(text)
+    lines = source_lines(text)
     entries: list[Entry] = []
     for index, logical in _logical_lines(lines):
         if logical.startswith("-"):

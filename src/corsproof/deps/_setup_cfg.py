@@ -6,7 +6,8 @@ import re
 
 from packaging.requirements import InvalidRequirement, Requirement
 
-from corsproof.deps._entry import Entry, requirement_entry, text_lines
+from corsproof._text import source_lines
+from corsproof.deps._entry import Entry, requirement_entry
 
 _SECTION = re.compile(r"^\[([^\]]+)\]")
 _OPTION = re.compile(r"^([^=:\s][^=:]*?)\s*[=:]\s*(.*)$")
@@ -16,7 +17,7 @@ _CFG_COMMENT = re.compile(r"\s+[#;].*$")
 def setup_cfg(text: str, display: str) -> list[Entry]:
     """`[options] install_requires` and every key of `[options.extras_require]`: an INI file read
     line by line (a value on the key's line, then one requirement per indented line)."""
-    lines = text_lines(text)
+    lines = source_lines(text)
     section = ""
     collecting = False
     entries = []

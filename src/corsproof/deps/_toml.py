@@ -11,8 +11,9 @@ from typing import Any
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
+from corsproof._text import source_lines
 from corsproof.deps._advisories import advisory_table
-from corsproof.deps._entry import Entry, name_columns, requirement_entry, text_lines
+from corsproof.deps._entry import Entry, name_columns, requirement_entry
 from corsproof.deps._versions import Span, pep440_spans, poetry_spans
 from corsproof.static._module import AnalysisError
 
@@ -39,7 +40,7 @@ class _Text:
     """Finds where a value read by tomllib is written (tomllib keeps no positions)."""
 
     def __init__(self, text: str) -> None:
-        self.lines = text_lines(text)
+        self.lines = source_lines(text)
         self.used: set[tuple[int, int]] = set()
 
     def header(self, parts: list[str]) -> int:
@@ -196,7 +197,7 @@ def toml_lock(text: str, display: str) -> list[Entry]:
     packages = data.get("package")
     if not isinstance(packages, list):
         return []
-    lines = text_lines(text)
+    lines = source_lines(text)
     headers = [index for index, line in enumerate(lines) if _PACKAGE.match(line)]
     aligned = len(headers) == len(packages)
     entries = []
@@ -249,7 +250,7 @@ def pipfile_lock(text: str, display: str) -> list[Entry]:
         ) from None
     if not isinstance(data, dict):
         return []
-    lines = text_lines(text)
+    lines = source_lines(text)
     starts = [0]  # offset of each line's first character
     for line in text.split("\n")[:-1]:
         starts.append(starts[-1] + len(line) + 1)
