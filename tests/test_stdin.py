@@ -11,7 +11,7 @@ from pathlib import Path
 
 from corsproof import scan_paths
 from corsproof.findings import Location
-from corsproof.report._source import frame
+from corsproof.report._frames import frame
 
 APP = """\
 from flask import Flask

@@ -3,7 +3,7 @@
 One side: `run_cpython` executes corpus cases for real, in one subprocess
 (differential_runner.py, stub libraries only), and collects what the stub CORS libraries received
 and the upper-case module-level values each module had when it finished executing. Other side:
-`ask_evaluator` asks `corsproof.static.semantic.oracle` for the same calls and names, without
+`ask_evaluator` asks `corsproof.static.semantic.computed` for the same calls and names, without
 running anything. `compare` holds them against each other: a value the evaluator claims to know
 must be CPython's, a set of alternatives must contain CPython's, "unresolved" is allowed (and
 counted); every call CPython made must be found, and every call found must have been made.
@@ -143,7 +143,7 @@ class Answers:
 
 def ask_evaluator(case: Case, run: CpythonRun) -> Answers:
     """What corsproof's evaluator says about the case's files (statically)."""
-    from corsproof.static.semantic.oracle import evaluate_calls, evaluate_names
+    from corsproof.static.semantic.computed import evaluate_calls, evaluate_names
 
     answers = Answers()
     for file in case.files:

@@ -23,8 +23,8 @@ from corsproof._terminal import encodable
 from corsproof._version import __version__
 from corsproof.findings import SEVERITIES, SEVERITY_RANK, Finding, RuleInfo, ScanResult
 from corsproof.report._evidence import advisory_lines, exchange_lines
+from corsproof.report._frames import Frames
 from corsproof.report._html_assets import CSS, SCRIPT
-from corsproof.report._source import Frames
 
 # CommonMark without raw HTML (`<script>` in a document is shown as text) and without images (an
 # image would be a network load); markdown-it refuses javascript:/vbscript:/file:/data: links

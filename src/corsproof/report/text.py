@@ -13,7 +13,7 @@ from __future__ import annotations
 from corsproof._terminal import printable
 from corsproof.findings import SEVERITIES, FileError, Finding, ScanResult
 from corsproof.report._evidence import evidence_lines
-from corsproof.report._source import Frames
+from corsproof.report._frames import Frames
 
 TAB = 4  # tabs in code frames: columns (a raw tab is a control character too)
 

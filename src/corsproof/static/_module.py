@@ -22,7 +22,7 @@ from corsproof.static._byte_scan import ImportSummary as _ImportSummary
 from corsproof.static._byte_scan import code_match
 from corsproof.static._byte_scan import imports_in as _imports_in
 from corsproof.static._project_files import ProjectFiles
-from corsproof.static._source import (
+from corsproof.static._read import (
     MAX_BYTES,
     AnalysisError,
     decode_source,

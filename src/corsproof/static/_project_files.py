@@ -19,7 +19,7 @@ from corsproof.static._byte_scan import (
     import_words,
     imports_in,
 )
-from corsproof.static._source import bytes_of
+from corsproof.static._read import bytes_of
 
 _UNKNOWN = object()  # not looked up yet (a cached answer may be None)
 

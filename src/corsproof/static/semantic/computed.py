@@ -4,7 +4,7 @@ Used by the differential tests (tests/differential/), which run the same modules
 stub libraries that record what they receive: a value computed here must equal CPython's, or be
 reported unresolved — never a different value. Also handy to see what the analysis decides:
 
-    python -m corsproof.static.semantic.oracle path/to/module.py [ROOT]
+    python -m corsproof.static.semantic.computed path/to/module.py [ROOT]
 """
 
 from __future__ import annotations
