@@ -273,3 +273,17 @@ def test_every_adapter_module_is_registered() -> None:
         module.rsplit(".", 1)[-1] in registered or module.endswith(tuple(registered))
         for module in modules
     )
+
+
+def test_what_rules_declare_names_real_things() -> None:
+    from dataclasses import fields
+
+    from corsproof.policy import CorsPolicy
+    from corsproof.rules import DependencyFacts, PolicyFacts, all_rules
+
+    parts = {field.name for field in fields(CorsPolicy)}
+    ids = {rule.id for rule in all_rules()}
+    for rule in all_rules():
+        assert set(rule.proven_by) <= parts, rule.id  # probe looks these up by name
+        assert {target for target, _ in rule.supersedes} <= ids - {rule.id}, rule.id
+        assert rule.judges in (PolicyFacts, DependencyFacts), rule.id
