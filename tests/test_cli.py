@@ -5,11 +5,10 @@ from __future__ import annotations
 import json
 import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from cli_support import corsproof
 
 from corsproof.cli import main
 
@@ -22,21 +21,6 @@ app.add_middleware(CORSMiddleware, allow_origins=["*"])
 """
 
 
-def run(
-    *args: str, env: dict[str, str] | None = None, cwd: Path | None = None
-) -> subprocess.CompletedProcess[str]:
-    full_env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "FORCE_COLOR")}
-    full_env.update(env or {})
-    return subprocess.run(
-        [sys.executable, "-m", "corsproof", *args],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env=full_env,
-        cwd=cwd,
-    )
-
-
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
     (tmp_path / "app.py").write_text(OPEN)
@@ -44,7 +28,7 @@ def project(tmp_path: Path) -> Path:
 
 
 def test_version() -> None:
-    proc = run("--version")
+    proc = corsproof("--version")
     assert proc.returncode == 0
     assert re.fullmatch(r"corsproof \d+\.\d+\.\d+\n", proc.stdout)
 
@@ -57,7 +41,7 @@ def test_console_script_entry_point() -> None:
 
 
 def test_json_contract(project: Path) -> None:
-    proc = run("scan", str(project), "--format", "json")
+    proc = corsproof("scan", str(project), "--format", "json")
     assert proc.returncode == 1, proc.stderr
     doc = json.loads(proc.stdout)
     assert set(doc) == {"tool", "findings", "errors", "unresolved", "stats"}
@@ -97,12 +81,12 @@ def test_json_contract(project: Path) -> None:
 
 
 def test_paths_are_shown_as_reached_from_the_argument(project: Path) -> None:
-    proc = run("scan", ".", "--format", "json", cwd=project)
+    proc = corsproof("scan", ".", "--format", "json", cwd=project)
     assert json.loads(proc.stdout)["findings"][0]["location"]["path"] == "app.py"
 
 
 def test_text_output(project: Path) -> None:
-    proc = run("scan", str(project))
+    proc = corsproof("scan", str(project))
     out = proc.stdout
     assert f"{project / 'app.py'}:5:50: CORS101 [any-origin] medium:" in out
     assert '5 | app.add_middleware(CORSMiddleware, allow_origins=["*"])' in out
@@ -113,9 +97,10 @@ def test_text_output(project: Path) -> None:
 
 
 def test_colour_is_forced_and_no_color_wins(project: Path) -> None:
-    assert "\x1b[" in run("scan", str(project), env={"FORCE_COLOR": "1"}).stdout
+    assert "\x1b[" in corsproof("scan", str(project), env={"FORCE_COLOR": "1"}).stdout
     assert (
-        "\x1b[" not in run("scan", str(project), env={"FORCE_COLOR": "1", "NO_COLOR": "1"}).stdout
+        "\x1b["
+        not in corsproof("scan", str(project), env={"FORCE_COLOR": "1", "NO_COLOR": "1"}).stdout
     )
 
 
@@ -133,7 +118,7 @@ def test_exit_codes(project: Path, tmp_path_factory: pytest.TempPathFactory) -> 
 
 def test_output_file_leaves_stdout_empty(project: Path, tmp_path: Path) -> None:
     target = tmp_path / "report.json"
-    proc = run("scan", str(project), "--format", "json", "-o", str(target))
+    proc = corsproof("scan", str(project), "--format", "json", "-o", str(target))
     assert proc.stdout == ""
     assert json.loads(target.read_text())["findings"][0]["rule_id"] == "CORS101"
 
@@ -245,7 +230,7 @@ def test_api_key_elsewhere_in_the_application_raises_severity(
 
 
 def test_rules_lists_the_catalogue() -> None:
-    proc = run("rules")
+    proc = corsproof("rules")
     ids = re.findall(r"^(CORS\d{3})", proc.stdout, re.MULTILINE)
     assert ids == [
         "CORS101",
@@ -265,7 +250,7 @@ def test_rules_lists_the_catalogue() -> None:
 
 
 def test_explain_prints_the_rule_documentation() -> None:
-    proc = run("explain", "cors104")
+    proc = corsproof("explain", "cors104")
     assert proc.returncode == 0
     for heading in (
         "What it finds",
@@ -281,7 +266,7 @@ def test_explain_prints_the_rule_documentation() -> None:
 def test_scan_never_imports_the_scanned_code(tmp_path: Path) -> None:
     marker = tmp_path / "imported"
     (tmp_path / "app.py").write_text(f"open({str(marker)!r}, 'w').close()\n" + OPEN)
-    run("scan", str(tmp_path))
+    corsproof("scan", str(tmp_path))
     assert not marker.exists()
 
 

@@ -8,10 +8,10 @@ import json
 import os
 import stat
 import subprocess
-import sys
 from collections import Counter
 from pathlib import Path
 
+import cli_support
 import pytest
 from fix_support import FIX_CASES, case_id, copy_case, load
 
@@ -49,13 +49,7 @@ def test_every_fix_applies_compiles_removes_its_finding_and_is_idempotent(
 
 
 def corsproof(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "corsproof", *args],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        cwd=cwd,
-    )
+    return cli_support.corsproof(*args, cwd=cwd, timeout=300)
 
 
 FLASK = """\

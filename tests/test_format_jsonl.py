@@ -10,6 +10,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
+from cli_support import corsproof
 from probe_apps import EXPECTED_HANDWRITTEN, TRUSTED, handwritten_app
 from probe_support import serve_wsgi
 from report_schema import check_lines
@@ -21,13 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def _run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "corsproof", *args, "--no-progress"],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        cwd=cwd,
-    )
+    return corsproof(*args, "--no-progress", cwd=cwd, timeout=300)
 
 
 def _lines(text: str) -> list[dict[str, Any]]:

@@ -22,6 +22,7 @@ from typing import Any
 
 import pytest
 import yaml
+from cli_support import corsproof
 from markdown_it import MarkdownIt
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -112,18 +113,6 @@ def _file_at(sha: str, path: str) -> str:
     shown = _git("show", f"{sha}:{path}")
     assert shown.returncode == 0, f"commit {sha} has no {path}: {shown.stderr}"
     return shown.stdout
-
-
-def _corsproof(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "FORCE_COLOR")}
-    return subprocess.run(
-        [sys.executable, "-m", "corsproof", *args],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        cwd=cwd,
-        env=env,
-    )
 
 
 @pytest.fixture(scope="module")
@@ -259,7 +248,7 @@ def test_pre_commit_snippet_args_are_accepted_by_the_hook_entry(
     entry = str(manifest_hook["entry"]).split()
     assert entry[0] == "corsproof"
     (tmp_path / "app.py").write_text(CLEAN, encoding="utf-8")
-    proc = _corsproof(*entry[1:], *args, "app.py", cwd=tmp_path)  # as pre-commit calls it
+    proc = corsproof(*entry[1:], *args, "app.py", cwd=tmp_path)  # as pre-commit calls it
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
@@ -323,7 +312,7 @@ def test_actions_snippet_path_and_args_survive_the_scan_step_and_are_accepted(
         assert not set(value) & set("'\"\\*?[$`"), f"{value!r} is not split as written"
     (tmp_path / "app.py").write_text(CLEAN, encoding="utf-8")
     sarif = tmp_path / "corsproof.sarif"
-    proc = _corsproof(
+    proc = corsproof(
         "scan", *path.split(), "--format", "sarif", "-o", str(sarif), "--no-progress",
         *args.split(), cwd=tmp_path,
     )  # fmt: skip

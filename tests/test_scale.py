@@ -16,6 +16,7 @@ from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any
 
+import cli_support
 import pytest
 from probe_apps import EXPECTED_HANDWRITTEN, SECOND, TRUSTED, handwritten_app
 from probe_support import serve_wsgi
@@ -29,13 +30,7 @@ ORIGINS = ["--origin", TRUSTED, "--origin", SECOND]  # two: /vary shows its Vary
 
 
 def corsproof(*args: str, **kwargs: Any) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "corsproof", *args, "--no-progress"],
-        capture_output=True,
-        text=True,
-        timeout=600,
-        **kwargs,
-    )
+    return cli_support.corsproof(*args, "--no-progress", timeout=600, **kwargs)
 
 
 def slow(app: Any, delay: float) -> Any:
