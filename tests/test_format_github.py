@@ -5,9 +5,9 @@ message and `%3A`/`%2C` too in values)."""
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 from pathlib import Path
+
+from cli_support import corsproof
 
 from corsproof.findings import FileError, Finding, Location, ScanResult, Target
 from corsproof.report import render_github
@@ -44,10 +44,7 @@ def test_scan_findings_and_errors_as_annotations(tmp_path: Path) -> None:
         'app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_credentials=True)\n'
     )
     (tmp_path / "broken.py").write_text("from flask_cors import CORS\ndef (:\n")
-    proc = subprocess.run(
-        [sys.executable, "-m", "corsproof", "scan", ".", "--format", "github"],
-        capture_output=True, text=True, timeout=120, cwd=tmp_path,
-    )  # fmt: skip
+    proc = corsproof("scan", ".", "--format", "github", cwd=tmp_path)
     assert proc.returncode == 1
     (finding, error) = parse(proc.stdout)
     level, props, message = finding

@@ -8,8 +8,6 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import subprocess
-import sys
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,6 +15,7 @@ from typing import Any
 
 import jsonschema
 import pytest
+from cli_support import corsproof
 from probe_apps import handwritten_app
 from probe_support import assert_no_errors, run_probe, serve_wsgi
 
@@ -240,11 +239,7 @@ def test_command_line_writes_a_valid_report(tmp_path: Path) -> None:
         "app = FastAPI()\n"
         'app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_credentials=True)\n'
     )
-    proc = subprocess.run(
-        [sys.executable, "-m", "corsproof", "scan", ".", "--format", "gitlab",
-         "-o", "gl-sast-report.json"],
-        capture_output=True, text=True, timeout=120, cwd=tmp_path,
-    )  # fmt: skip
+    proc = corsproof("scan", ".", "--format", "gitlab", "-o", "gl-sast-report.json", cwd=tmp_path)
     assert proc.returncode == 1, proc.stderr
     document = json.loads((tmp_path / "gl-sast-report.json").read_text(encoding="utf-8"))
     validate(document)

@@ -7,14 +7,13 @@ from __future__ import annotations
 
 import hashlib
 import re
-import subprocess
-import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from xml.dom import minidom
 
 import pytest
 import xmlschema
+from cli_support import corsproof
 from probe_apps import handwritten_app
 from probe_support import assert_no_errors, run_probe, serve_wsgi
 
@@ -198,11 +197,7 @@ def test_command_line_writes_a_valid_report(tmp_path: Path, schema: xmlschema.XM
         "app = Flask(__name__)\n"
         'CORS(app, origins="*", supports_credentials=True)\n'
     )
-    proc = subprocess.run(
-        [sys.executable, "-m", "corsproof", "scan", ".", "--format", "junit",
-         "-o", "corsproof.xml"],
-        capture_output=True, text=True, timeout=120, cwd=tmp_path,
-    )  # fmt: skip
+    proc = corsproof("scan", ".", "--format", "junit", "-o", "corsproof.xml", cwd=tmp_path)
     assert proc.returncode == 1, proc.stderr
     root = parse((tmp_path / "corsproof.xml").read_text(encoding="utf-8"), schema)
     assert counts(root)[1] >= 1

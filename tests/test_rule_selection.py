@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from cli_support import corsproof
 
 from corsproof.rules._select import matches, selected_rules, unknown_selectors
 
@@ -34,10 +34,7 @@ def ids(tmp_path: Path, *args: str, config: str = "") -> set[str] | str:
     (tmp_path / "app.py").write_text(APP)
     if config:
         (tmp_path / "pyproject.toml").write_text(f"[tool.corsproof]\n{config}")
-    proc = subprocess.run(
-        [sys.executable, "-m", "corsproof", "scan", ".", "--format", "json", *args],
-        capture_output=True, text=True, timeout=120, cwd=tmp_path,
-    )  # fmt: skip
+    proc = corsproof("scan", ".", "--format", "json", *args, cwd=tmp_path)
     if proc.returncode == 2:
         return proc.stderr
     return {f["rule_id"] for f in json.loads(proc.stdout)["findings"]}
@@ -101,10 +98,7 @@ def test_selection_functions() -> None:
 
 def _scan(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
     (tmp_path / "app.py").write_text(APP)
-    return subprocess.run(
-        [sys.executable, "-m", "corsproof", "scan", ".", *args],
-        capture_output=True, text=True, timeout=120, cwd=tmp_path,
-    )  # fmt: skip
+    return corsproof("scan", ".", *args, cwd=tmp_path)
 
 
 def test_statistics_counts_each_rule_most_frequent_first(tmp_path: Path) -> None:
