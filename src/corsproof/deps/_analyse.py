@@ -11,7 +11,7 @@ from corsproof.deps._entry import Entry
 from corsproof.deps._requirements import read_text, requirements, utf8_text
 from corsproof.deps._setup_cfg import setup_cfg
 from corsproof.deps._toml import pipfile, pipfile_lock, pyproject, toml_lock
-from corsproof.static._module import AnalysisError
+from corsproof.static._read import AnalysisError
 
 LOCK_FILES = {
     "poetry.lock": "pyproject.toml",

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from corsproof._text import source_lines
 from corsproof.deps._entry import Entry, requirement_entry
-from corsproof.static._module import MAX_BYTES, AnalysisError, open_source, read_bounded
+from corsproof.static._read import MAX_BYTES, AnalysisError, open_source, read_bounded
 
 _COMMENT = re.compile(r"(^|\s+)#.*$")
 _INCLUDE = re.compile(r"^(?:-r|-c|--requirement|--constraint)(?:\s*=\s*|\s+)?(\S+)")

@@ -15,7 +15,7 @@ from corsproof._text import source_lines
 from corsproof.deps._advisories import advisory_table
 from corsproof.deps._entry import Entry, name_columns, requirement_entry
 from corsproof.deps._versions import Span, pep440_spans, poetry_spans
-from corsproof.static._module import AnalysisError
+from corsproof.static._read import AnalysisError
 
 
 def _toml(text: str, kind: str) -> dict[str, Any]:
